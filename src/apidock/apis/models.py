@@ -1,0 +1,52 @@
+"""The `apis`, `api_responses` and `api_examples` tables."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from sqlalchemy import ForeignKey, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from apidock.database import Base, TimestampMixin
+
+
+class ApiStatus(IntEnum):
+    DEVELOPING = 1
+    RELEASED = 2
+    DEPRECATED = 3
+
+
+class Api(TimestampMixin, Base):
+    __tablename__ = "apis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[int | None] = mapped_column(ForeignKey("apps.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("api_groups.id"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(Text)
+    request_url: Mapped[str] = mapped_column(String(256))
+    request_method: Mapped[str] = mapped_column(String(10))
+    # a JSON list of {name, required, description, example}; TEXT as in the original
+    request_header: Mapped[str | None] = mapped_column(Text)
+    need_auth: Mapped[bool | None]
+    status: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class ApiResponse(TimestampMixin, Base):
+    __tablename__ = "api_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_id: Mapped[int | None] = mapped_column(ForeignKey("apis.id"), index=True)
+    field: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(256))
+    nullable: Mapped[bool | None]
+    data_type: Mapped[str] = mapped_column(String(20))
+
+
+class ApiExample(TimestampMixin, Base):
+    __tablename__ = "api_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_id: Mapped[int | None] = mapped_column(ForeignKey("apis.id"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str | None] = mapped_column(Text)

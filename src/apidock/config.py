@@ -1,0 +1,202 @@
+"""Settings, read from the environment and `.env`, with the original api-dock's names."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+MIN_PRODUCTION_SECRET_BYTES = 32
+JWT_SECRET_FILE = "jwt_secret"
+
+# The async driver chosen for each URL scheme a user may write (the original's included).
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "mysql": "mysql+aiomysql",
+    "mysql+pymysql": "mysql+aiomysql",
+    "mysql+mysqldb": "mysql+aiomysql",
+    "mysql+aiomysql": "mysql+aiomysql",
+    "mariadb": "mysql+aiomysql",
+    "mariadb+pymysql": "mysql+aiomysql",
+    "mariadb+aiomysql": "mysql+aiomysql",
+}
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TESTING = "testing"
+    PRODUCTION = "production"
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message is one line naming it."""
+
+
+def to_async_url(raw: str) -> str:
+    """Return `raw` with the async driver of its database, keeping every query option."""
+    try:
+        url = make_url(raw)
+    except Exception as exc:
+        raise ValueError(f"not a database URL: {exc}") from None
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        supported = "sqlite, postgresql, postgres, mysql, mysql+pymysql"
+        raise ValueError(f"unsupported database {url.drivername!r} (use {supported})")
+    url = url.set(drivername=driver)
+    if driver == "mysql+aiomysql" and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url.render_as_string(hide_password=False)
+
+
+def load_or_create_secret(var_dir: Path) -> str:
+    """Read the development JWT secret kept under `var_dir`, creating it once if missing.
+
+    Creation is atomic (a temporary file linked into place), so several workers starting
+    together agree on one secret.
+    """
+    path = var_dir / JWT_SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    tmp = var_dir / f".{JWT_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    tmp.write_text(secrets.token_urlsafe(48))
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
+
+
+class Settings(BaseSettings):
+    """Every setting of API Dock; environment variables win over `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    app_config: Environment = Field(default=Environment.DEVELOPMENT, alias="APP_CONFIG")
+    var_dir: Path = Field(default=Path("var"), alias="APP_VAR_DIR")
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "database_url"),
+    )
+    db_pool_size: int = Field(default=20, ge=1, le=1000, alias="DB_POOL_SIZE")
+    db_max_overflow: int = Field(default=44, ge=0, le=1000, alias="DB_MAX_OVERFLOW")
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=300, alias="DB_POOL_TIMEOUT")
+    db_echo: bool = Field(default=False, alias="DB_ECHO")
+
+    jwt_secret_key: SecretStr | None = Field(default=None, alias="JWT_SECRET_KEY")
+    jwt_algorithm: str = Field(default="HS256", pattern=r"^HS(256|384|512)$", alias="JWT_ALGORITHM")
+    jwt_issuer: str = Field(default="apidock", min_length=1, max_length=100, alias="JWT_ISSUER")
+    jwt_ttl: int = Field(default=60, ge=1, le=7 * 24 * 60, alias="JWT_TTL")
+    jwt_refresh_ttl: int = Field(default=30 * 24 * 60, ge=1, le=365 * 24 * 60, alias="JWT_REFRESH_TTL")
+
+    app_root_admin: str = Field(default="sysop", min_length=2, max_length=20, alias="APP_ROOT_ADMIN")
+    app_root_admin_password: SecretStr | None = Field(default=None, alias="APP_ROOT_ADMIN_PASSWORD")
+    user_per_page: int = Field(default=20, ge=1, le=100, alias="USER_PER_PAGE")
+    cors_origins: Annotated[list[str], NoDecode] = Field(default=["*"], alias="CORS_ORIGINS")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    max_body_size: int = Field(default=1024 * 1024, ge=1024, le=1024**3, alias="MAX_BODY_SIZE")
+
+    # argon2id cost (OWASP minimum by default: m=19 MiB, t=2, p=1); tests lower them
+    argon2_memory_cost: int = Field(default=19 * 1024, ge=8, alias="ARGON2_MEMORY_COST")
+    argon2_time_cost: int = Field(default=2, ge=1, le=20, alias="ARGON2_TIME_COST")
+    argon2_parallelism: int = Field(default=1, ge=1, le=16, alias="ARGON2_PARALLELISM")
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64, alias="PASSWORD_HASH_CONCURRENCY")
+
+    login_max_failures: int = Field(default=5, ge=1, le=1000, alias="LOGIN_MAX_FAILURES")
+    login_window_seconds: int = Field(default=300, ge=1, le=86400, alias="LOGIN_WINDOW_SECONDS")
+    login_max_failures_per_ip: int = Field(default=50, ge=1, le=100000, alias="LOGIN_MAX_FAILURES_PER_IP")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        self.var_dir = self.var_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'apidock.db'}"
+        try:
+            self.database_url = to_async_url(self.database_url)
+        except ValueError as exc:
+            raise ValueError(f"DATABASE_URL: {exc}") from None
+        if self.app_config is Environment.PRODUCTION:
+            secret = self.jwt_secret_key.get_secret_value() if self.jwt_secret_key else ""
+            if len(secret.encode()) < MIN_PRODUCTION_SECRET_BYTES:
+                raise ValueError(
+                    f"JWT_SECRET_KEY: must be set to at least {MIN_PRODUCTION_SECRET_BYTES} "
+                    "random bytes in production"
+                )
+        elif self.jwt_secret_key is None or not self.jwt_secret_key.get_secret_value():
+            self.jwt_secret_key = SecretStr(load_or_create_secret(self.var_dir))
+        return self
+
+    @property
+    def jwt_secret(self) -> str:
+        assert self.jwt_secret_key is not None  # resolved in _resolve
+        return self.jwt_secret_key.get_secret_value()
+
+    @property
+    def database_backend(self) -> str:
+        """`sqlite`, `postgresql` or `mysql`."""
+        return make_url(self.database_url).get_backend_name()
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"]) or "settings"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if ":" in message.split(" ")[0]:
+        return f"invalid setting {message}"
+    return f"invalid setting {name.upper()}: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning a validation failure into one line naming the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return load_settings()

@@ -1,0 +1,176 @@
+"""Domain errors, and the one handler that turns every failure into the envelope."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from apidock.schemas import ErrorEnvelope, ValidationErrorEnvelope
+
+logger = logging.getLogger("apidock")
+
+
+class ApiError(Exception):
+    """A failure the client is told about, with its HTTP status."""
+
+    status_code = 500
+    message = "Internal server error"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.data = data
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+
+class BadRequest(ApiError):
+    status_code = 400
+    message = "Malformed request"
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+    message = "Not authenticated"
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.headers.setdefault("WWW-Authenticate", "Bearer")
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    message = "Not permitted"
+
+
+class NotFound(ApiError):
+    status_code = 404
+    message = "Not found"
+
+
+class Conflict(ApiError):
+    status_code = 409
+    message = "Conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    message = "Request body too large"
+
+
+class Unprocessable(ApiError):
+    status_code = 422
+    message = "Validation failed"
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+    message = "Too many requests"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    message = "Database unavailable"
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request body",
+    401: "Not authenticated",
+    403: "Not permitted",
+    404: "Not found",
+    409: "Conflict: duplicate, or still referenced",
+    413: "Request body too large",
+    422: "Validation failed; `data` lists the fields",
+    429: "Too many requests; see `Retry-After`",
+    503: "Database unavailable",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the error statuses a route can give."""
+    return {
+        code: {
+            "model": ValidationErrorEnvelope if code == 422 else ErrorEnvelope,
+            "description": _DESCRIPTIONS[code],
+        }
+        for code in codes
+    }
+
+
+# Every route can meet these: a body too large, a database that is down, a server fault.
+COMMON_ERROR_RESPONSES = error_responses(413, 503) | {
+    500: {"model": ErrorEnvelope, "description": "Internal server error"}
+}
+
+
+def _envelope(status_code: int, message: str, data: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorEnvelope(message=message, data=data).model_dump(mode="json")
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
+    return [
+        {
+            "field": ".".join(str(part) for part in item["loc"]),
+            "message": str(item["msg"]),
+            "type": str(item["type"]),
+        }
+        for item in error.errors()
+    ]
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    """True when the database cannot be reached (each driver says so differently)."""
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError | ConnectionError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        return bool(error.connection_invalidated) or isinstance(
+            error, sa_exc.OperationalError | sa_exc.InterfaceError
+        )
+    return isinstance(error, OSError | TimeoutError)
+
+
+async def handle_error(request: Request, error: Exception) -> JSONResponse:
+    """The one place where a failure becomes the envelope with its status."""
+    if isinstance(error, ApiError):
+        return _envelope(error.status_code, error.message, error.data, error.headers)
+    if isinstance(error, RequestValidationError):
+        if any(item["type"] == "json_invalid" for item in error.errors()):
+            return _envelope(400, "Malformed JSON body")
+        return _envelope(422, "Validation failed", _field_errors(error))
+    if isinstance(error, StarletteHTTPException):
+        return _envelope(error.status_code, str(error.detail), headers=error.headers)
+    if isinstance(error, sa_exc.IntegrityError):
+        return _envelope(409, "Conflict: duplicate, or still referenced")
+    if _is_unavailable(error):
+        logger.warning("database unavailable: %s", type(error).__name__)
+        return _envelope(503, ServiceUnavailable.message, headers={"Retry-After": "5"})
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return _envelope(500, ApiError.message)
+
+
+def install_error_handler(app: FastAPI) -> None:
+    """Route every kind of failure to `handle_error`."""
+    for kind in (
+        ApiError,
+        RequestValidationError,
+        StarletteHTTPException,
+        sa_exc.SQLAlchemyError,
+        OSError,
+        Exception,
+    ):
+        app.add_exception_handler(kind, handle_error)

@@ -1,0 +1,22 @@
+"""The `logs` table: the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from apidock.database import Base, utcnow
+
+
+class Log(Base):
+    __tablename__ = "logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str | None] = mapped_column(String(256))
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[int | None]
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow, index=True)

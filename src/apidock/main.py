@@ -1,0 +1,130 @@
+"""The application factory: lifespan, routers, the error handler, middleware and docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from apidock import __version__
+from apidock.config import Settings, get_settings
+from apidock.database import Database, create_engine
+from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
+from apidock.middleware import BodySizeLimit
+from apidock.schemas import Health, RootInfo
+
+API_PREFIX = "/api/v1"
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOCS_ASSETS_URL = "/static/docs"
+
+
+def _add_docs_routes(app: FastAPI) -> None:
+    """Swagger UI and ReDoc from assets shipped in a dependency: no request leaves the machine."""
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    oauth2_redirect_url = "/docs/oauth2-redirect"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            oauth2_redirect_url=oauth2_redirect_url,
+            swagger_ui_parameters={"persistAuthorization": True},
+        )
+
+    @app.get(oauth2_redirect_url, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
+        )
+
+
+def _add_service_routes(app: FastAPI) -> None:
+    """`/`, `/healthz` and `/readyz`, outside the API prefix."""
+
+    @app.get("/", tags=["service"], summary="Service information")
+    async def root() -> RootInfo:
+        """The service's name, version and links."""
+        return RootInfo.model_validate(
+            {
+                "name": app.title,
+                "version": __version__,
+                "links": {"docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "api": API_PREFIX},
+            }
+        )
+
+    @app.get("/healthz", tags=["service"], summary="Liveness")
+    async def healthz() -> Health:
+        """The process is alive; the database is not asked."""
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        tags=["service"],
+        summary="Readiness",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "The database cannot be reached"}},
+    )
+    async def readyz(request: Request) -> Health | JSONResponse:
+        """The database answers a query."""
+        database: Database = request.app.state.database
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return Health(status="ok")
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the application; the database is made from `settings` unless one is given."""
+    settings = settings or get_settings()
+    database = database or Database(create_engine(settings))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="API Dock",
+        version=__version__,
+        description="Document the HTTP APIs of your applications and test them.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        responses=COMMON_ERROR_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_error_handler(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials="*" not in settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_size)
+    _add_docs_routes(app)
+    _add_service_routes(app)
+    return app

@@ -1,0 +1,59 @@
+"""ASGI middleware: the request body limit."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from apidock.exceptions import PayloadTooLarge
+
+
+class BodySizeLimit:
+    """Refuse a body over `max_bytes` with 413, counted while it streams, before any parsing.
+
+    A declared `Content-Length` over the limit is refused before a byte is read; a body that
+    grows past the limit (chunked, or lying about its length) stops at the first chunk
+    that crosses it.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    await self._refuse(send)
+                    return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge()
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"status": "error", "message": PayloadTooLarge.message, "data": None})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": PayloadTooLarge.status_code,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
