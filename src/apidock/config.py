@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 MIN_PRODUCTION_SECRET_BYTES = 32
-JWT_SECRET_FILE = "jwt_secret"
+JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
 
 # The async driver chosen for each URL scheme a user may write (the original's included).
 _ASYNC_DRIVERS = {
@@ -117,9 +117,13 @@ class Settings(BaseSettings):
     jwt_algorithm: str = Field(default="HS256", pattern=r"^HS(256|384|512)$", alias="JWT_ALGORITHM")
     jwt_issuer: str = Field(default="apidock", min_length=1, max_length=100, alias="JWT_ISSUER")
     jwt_ttl: int = Field(default=60, ge=1, le=7 * 24 * 60, alias="JWT_TTL")
-    jwt_refresh_ttl: int = Field(default=30 * 24 * 60, ge=1, le=365 * 24 * 60, alias="JWT_REFRESH_TTL")
+    jwt_refresh_ttl: int = Field(
+        default=30 * 24 * 60, ge=1, le=365 * 24 * 60, alias="JWT_REFRESH_TTL"
+    )
 
-    app_root_admin: str = Field(default="sysop", min_length=2, max_length=20, alias="APP_ROOT_ADMIN")
+    app_root_admin: str = Field(
+        default="sysop", min_length=2, max_length=20, alias="APP_ROOT_ADMIN"
+    )
     app_root_admin_password: SecretStr | None = Field(default=None, alias="APP_ROOT_ADMIN_PASSWORD")
     user_per_page: int = Field(default=20, ge=1, le=100, alias="USER_PER_PAGE")
     cors_origins: Annotated[list[str], NoDecode] = Field(default=["*"], alias="CORS_ORIGINS")
@@ -130,11 +134,15 @@ class Settings(BaseSettings):
     argon2_memory_cost: int = Field(default=19 * 1024, ge=8, alias="ARGON2_MEMORY_COST")
     argon2_time_cost: int = Field(default=2, ge=1, le=20, alias="ARGON2_TIME_COST")
     argon2_parallelism: int = Field(default=1, ge=1, le=16, alias="ARGON2_PARALLELISM")
-    password_hash_concurrency: int = Field(default=2, ge=1, le=64, alias="PASSWORD_HASH_CONCURRENCY")
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, le=64, alias="PASSWORD_HASH_CONCURRENCY"
+    )
 
     login_max_failures: int = Field(default=5, ge=1, le=1000, alias="LOGIN_MAX_FAILURES")
     login_window_seconds: int = Field(default=300, ge=1, le=86400, alias="LOGIN_WINDOW_SECONDS")
-    login_max_failures_per_ip: int = Field(default=50, ge=1, le=100000, alias="LOGIN_MAX_FAILURES_PER_IP")
+    login_max_failures_per_ip: int = Field(
+        default=50, ge=1, le=100000, alias="LOGIN_MAX_FAILURES_PER_IP"
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

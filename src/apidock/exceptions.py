@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -117,7 +118,9 @@ COMMON_ERROR_RESPONSES = error_responses(413, 503) | {
 }
 
 
-def _envelope(status_code: int, message: str, data: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def _envelope(
+    status_code: int, message: str, data: Any = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     body = ErrorEnvelope(message=message, data=data).model_dump(mode="json")
     return JSONResponse(body, status_code=status_code, headers=headers)
 

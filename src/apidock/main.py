@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -19,7 +24,7 @@ from apidock.config import Settings, get_settings
 from apidock.database import Database, create_engine
 from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
 from apidock.middleware import BodySizeLimit
-from apidock.schemas import Health, RootInfo
+from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 
 API_PREFIX = "/api/v1"
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -68,7 +73,12 @@ def _add_service_routes(app: FastAPI) -> None:
             {
                 "name": app.title,
                 "version": __version__,
-                "links": {"docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "api": API_PREFIX},
+                "links": {
+                    "docs": "/docs",
+                    "redoc": "/redoc",
+                    "openapi": "/openapi.json",
+                    "api": API_PREFIX,
+                },
             }
         )
 
@@ -93,6 +103,42 @@ def _add_service_routes(app: FastAPI) -> None:
         except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return Health(status="ok")
+
+
+def _use_the_envelope_for_validation_errors(app: FastAPI) -> None:
+    """Document FastAPI's automatic 422 responses with the envelope that is really sent."""
+    build_default = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build_default()
+        schemas = spec.get("components", {}).get("schemas", {})
+        envelope_ref = "#/components/schemas/ValidationErrorEnvelope"
+        for path_item in spec.get("paths", {}).values():
+            for operation in path_item.values():
+                response = operation.get("responses", {}).get("422")
+                if response is None:
+                    continue
+                content = response.get("content", {}).get("application/json", {})
+                if content.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                    response["description"] = "Validation failed; `data` lists the fields"
+                    content["schema"] = {"$ref": envelope_ref}
+        if schemas.pop("HTTPValidationError", None) is not None:
+            schemas.pop("ValidationError", None)
+            schemas["ValidationErrorEnvelope"] = ValidationErrorEnvelope.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            schemas.update(
+                ValidationErrorEnvelope.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                ).pop("$defs", {})
+            )
+            schemas["ValidationErrorEnvelope"].pop("$defs", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -127,4 +173,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_size)
     _add_docs_routes(app)
     _add_service_routes(app)
+    _use_the_envelope_for_validation_errors(app)
     return app

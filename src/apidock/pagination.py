@@ -59,9 +59,11 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 async def paginate(
-    session: AsyncSession, statement: Select[tuple[RowT]], params: PageParams
+    session: AsyncSession, statement: Select[RowT], params: PageParams
 ) -> tuple[Sequence[RowT], dict[str, Any]]:
     """The rows of the page asked for, and its `PageMeta` fields."""
-    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
     rows = (await session.scalars(statement.limit(params.per_page).offset(params.offset))).all()
     return rows, params.meta(total or 0)

@@ -56,6 +56,9 @@ ADMIN_ROLE = "Administrator"
 SEEDED_ROLES: dict[str, Permission] = {
     DEFAULT_ROLE: Permission.READ_DOCS,
     "Developer": Permission.READ_DOCS | Permission.WRITE_DOCS | Permission.READ_USERS,
-    "QA": Permission.READ_DOCS | Permission.WRITE_DOCS | Permission.READ_USERS | Permission.READ_LOGS,
+    "QA": Permission.READ_DOCS
+    | Permission.WRITE_DOCS
+    | Permission.READ_USERS
+    | Permission.READ_LOGS,
     ADMIN_ROLE: ALL_PERMISSIONS,
 }

@@ -26,7 +26,9 @@ class User(TimestampMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(case_sensitive_string(NAME_MAX_LENGTH), unique=True, index=True)
+    name: Mapped[str] = mapped_column(
+        case_sensitive_string(NAME_MAX_LENGTH), unique=True, index=True
+    )
     # the name normalised (NFKC, case folded): uniqueness without regard to case
     name_key: Mapped[str] = mapped_column(case_sensitive_string(NAME_KEY_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))

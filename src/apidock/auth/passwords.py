@@ -1,0 +1,97 @@
+"""Password hashing: argon2id for new hashes; bcrypt and werkzeug's PBKDF2 verified and replaced.
+
+Hashing costs tens of milliseconds of CPU, so it runs in a worker thread, with at most
+`PASSWORD_HASH_CONCURRENCY` at once, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+import anyio
+from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
+from pwdlib.hashers.argon2 import Argon2Hasher
+from pwdlib.hashers.bcrypt import BcryptHasher
+
+from apidock.config import Settings
+
+# werkzeug's format: pbkdf2:sha256:<iterations>$<salt>$<hex digest> (iterations optional)
+_WERKZEUG_PBKDF2 = re.compile(
+    r"^pbkdf2:(?P<algorithm>sha256|sha512|sha1)(?::(?P<iterations>\d{1,7}))?"
+    r"\$(?P<salt>[^$]{1,128})\$(?P<digest>[0-9a-f]{32,128})$"
+)
+_WERKZEUG_DEFAULT_ITERATIONS = 50_000  # werkzeug's default before 0.15, when none was written
+
+
+class WerkzeugPbkdf2Hasher:
+    """Verifies the Flask original's werkzeug hashes; never makes new ones."""
+
+    @classmethod
+    def identify(cls, hash: str | bytes) -> bool:
+        text = hash.decode() if isinstance(hash, bytes) else hash
+        return _WERKZEUG_PBKDF2.match(text) is not None
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        raise NotImplementedError("werkzeug hashes are only verified, then replaced by argon2id")
+
+    def verify(self, password: str | bytes, hash: str | bytes) -> bool:
+        text = hash.decode() if isinstance(hash, bytes) else hash
+        match = _WERKZEUG_PBKDF2.match(text)
+        if match is None:
+            return False
+        secret = password.encode() if isinstance(password, str) else password
+        iterations = int(match["iterations"] or _WERKZEUG_DEFAULT_ITERATIONS)
+        digest = hashlib.pbkdf2_hmac(match["algorithm"], secret, match["salt"].encode(), iterations)
+        return hmac.compare_digest(digest.hex(), match["digest"])
+
+    def check_needs_rehash(self, hash: str | bytes) -> bool:
+        return True
+
+
+class PasswordHasher:
+    """Hash and verify passwords in worker threads, with the cost from the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._hash = PasswordHash(
+            (
+                Argon2Hasher(
+                    memory_cost=settings.argon2_memory_cost,
+                    time_cost=settings.argon2_time_cost,
+                    parallelism=settings.argon2_parallelism,
+                ),
+                BcryptHasher(),
+                WerkzeugPbkdf2Hasher(),
+            )
+        )
+        self._limiter = anyio.CapacityLimiter(settings.password_hash_concurrency)
+        # verified for unknown users, so that "no such user" takes as long as a wrong password
+        self._dummy_hash = self._hash.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        """A new argon2id hash of `password`."""
+        return await anyio.to_thread.run_sync(self._hash.hash, password, limiter=self._limiter)
+
+    async def verify(self, password: str, stored_hash: str | None) -> tuple[bool, str | None]:
+        """Whether `password` matches, and a new hash when the stored one should be replaced.
+
+        An unknown or missing hash verifies the dummy hash and answers no, in the same time.
+        """
+        return await anyio.to_thread.run_sync(
+            self._verify_sync, password, stored_hash, limiter=self._limiter
+        )
+
+    def _verify_sync(self, password: str, stored_hash: str | None) -> tuple[bool, str | None]:
+        if stored_hash:
+            try:
+                return self._hash.verify_and_update(password, stored_hash)
+            except UnknownHashError:
+                pass
+            except ValueError:
+                # bcrypt 5 refuses passwords over 72 bytes instead of truncating them
+                return False, None
+        self._hash.verify(password, self._dummy_hash)
+        return False, None
