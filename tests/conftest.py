@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.ext.asyncio import create_async_engine as create_raw_engine
 
 from apidock.config import Settings, load_settings, to_async_url
-from apidock.database import Base, Database, create_engine, get_session
+from apidock.database import Base, Database, create_engine, get_session, transaction
 from apidock.main import create_app
 from apidock.models import Role
 from apidock.permissions import DEFAULT_ROLE, SEEDED_ROLES
@@ -174,7 +174,7 @@ def app(
     application = create_app(settings, database=Database(engine))
 
     async def joined_session() -> AsyncIterator[AsyncSession]:
-        async with session_factory() as request_session, request_session.begin():
+        async with transaction(session_factory) as request_session:
             yield request_session
 
     application.dependency_overrides[get_session] = joined_session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
@@ -21,6 +21,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from apidock.config import Settings
+from apidock.exceptions import ApiError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -119,6 +120,31 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
+@asynccontextmanager
+async def transaction(
+    factory: async_sessionmaker[AsyncSession], bind: AsyncEngine | None = None
+) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction: committed when the block ends, rolled back on error.
+
+    An `ApiError` marked `keep_changes` (such as a detected refresh-token reuse, whose
+    revocation must stand) is committed before it propagates.
+    """
+    async with factory(bind=bind) if bind is not None else factory() as session:
+        await session.begin()
+        try:
+            yield session
+        except ApiError as error:
+            if error.keep_changes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
 class Database:
     """The engine and the session factory of one application."""
 
@@ -127,12 +153,9 @@ class Database:
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
 
-    @asynccontextmanager
-    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed when the block ends, rolled back on error."""
-        bind = self._write_engine if write else self.engine
-        async with self.sessionmaker(bind=bind) as session, session.begin():
-            yield session
+    def transaction(self, *, write: bool = True) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session in one transaction; see `transaction`."""
+        return transaction(self.sessionmaker, self._write_engine if write else self.engine)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -22,6 +22,8 @@ class ApiError(Exception):
 
     status_code = 500
     message = "Internal server error"
+    # True when the request's writes must stand although it fails (a revocation, say)
+    keep_changes = False
 
     def __init__(
         self,
