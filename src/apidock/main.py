@@ -20,6 +20,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from apidock import __version__
+from apidock.auth.limiter import LoginLimiter
+from apidock.auth.passwords import PasswordHasher
+from apidock.auth.router import router as auth_router
+from apidock.auth.tokens import TokenCodec
 from apidock.config import Settings, get_settings
 from apidock.database import Database, create_engine
 from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
@@ -146,9 +150,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     database = database or Database(create_engine(settings))
 
+    login_limiter = LoginLimiter(settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        await login_limiter.store.close()
         await database.dispose()
 
     app = FastAPI(
@@ -162,6 +169,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.token_codec = TokenCodec(settings)
+    app.state.password_hasher = PasswordHasher(settings)
+    app.state.login_limiter = login_limiter
     install_error_handler(app)
     app.add_middleware(
         CORSMiddleware,
@@ -173,5 +183,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_size)
     _add_docs_routes(app)
     _add_service_routes(app)
+    app.include_router(auth_router, prefix=API_PREFIX)
     _use_the_envelope_for_validation_errors(app)
     return app

@@ -1,0 +1,92 @@
+"""Who is calling: the bearer token, the signed-in principal, and permission checks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from apidock.auth import service
+from apidock.auth.limiter import LoginLimiter
+from apidock.auth.passwords import PasswordHasher
+from apidock.auth.schemas import Principal
+from apidock.auth.tokens import TokenClaims, TokenCodec, TokenType
+from apidock.database import SessionDep
+from apidock.exceptions import Forbidden, Unauthorized
+from apidock.permissions import Permission, has_permissions, permission_names
+
+# auto_error=False: a missing token is answered by the error handler, in the envelope.
+bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/token", auto_error=False)
+
+
+def get_codec(request: Request) -> TokenCodec:
+    codec: TokenCodec = request.app.state.token_codec
+    return codec
+
+
+def get_hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.password_hasher
+    return hasher
+
+
+def get_limiter(request: Request) -> LoginLimiter:
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+def client_address(request: Request) -> str:
+    """The client's IP address (uvicorn resolves trusted proxy headers before this)."""
+    return request.client.host if request.client else "unknown"
+
+
+CodecDep = Annotated[TokenCodec, Depends(get_codec)]
+HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
+LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
+ClientAddress = Annotated[str, Depends(client_address)]
+
+
+def _claims(token: str | None, codec: TokenCodec, expected: TokenType) -> TokenClaims:
+    if not token:
+        raise Unauthorized()
+    return codec.verify(token, expected)
+
+
+def access_claims(codec: CodecDep, token: Annotated[str | None, Depends(bearer)]) -> TokenClaims:
+    """The verified claims of the bearer access token."""
+    return _claims(token, codec, TokenType.ACCESS)
+
+
+def refresh_claims(codec: CodecDep, token: Annotated[str | None, Depends(bearer)]) -> TokenClaims:
+    """The verified claims of the bearer refresh token."""
+    return _claims(token, codec, TokenType.REFRESH)
+
+
+AccessClaims = Annotated[TokenClaims, Depends(access_claims)]
+RefreshClaims = Annotated[TokenClaims, Depends(refresh_claims)]
+
+
+async def current_user(request: Request, session: SessionDep, claims: AccessClaims) -> Principal:
+    """The signed-in caller, checked against the database in one query on every request."""
+    return await service.load_principal(
+        session, claims=claims, root_name=request.app.state.settings.app_root_admin
+    )
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require(*permissions: Permission) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that lets the caller through only when their role holds every permission."""
+    needed = Permission(0)
+    for permission in permissions:
+        needed |= permission
+
+    async def check_permissions(user: CurrentUser) -> Principal:
+        if not has_permissions(user.permissions, needed):
+            raise Forbidden(f"Requires permission: {', '.join(permission_names(needed))}")
+        return user
+
+    check_permissions.permissions = needed  # type: ignore[attr-defined]
+    return check_permissions

@@ -1,0 +1,114 @@
+"""Routes of authentication: login, the OAuth2 token endpoint, refresh and logout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from apidock.auth import service
+from apidock.auth.dependencies import (
+    AccessClaims,
+    ClientAddress,
+    CodecDep,
+    HasherDep,
+    LimiterDep,
+    RefreshClaims,
+    current_user,
+)
+from apidock.auth.schemas import PASSWORD_MAX_LENGTH, LoginIn, LoginOut, OAuth2Token, TokenPair
+from apidock.database import SessionDep
+from apidock.exceptions import Unauthorized, error_responses
+from apidock.schemas import Envelope
+
+router = APIRouter(tags=["auth"])
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _pair(signed_in: service.SignedIn, codec: CodecDep) -> dict[str, object]:
+    lifetime = codec.lifetimes[signed_in.access.claims.type]
+    return {
+        "access_token": signed_in.access.token,
+        "refresh_token": signed_in.refresh.token,
+        "token_type": "bearer",
+        "expires_in": int(lifetime.total_seconds()),
+    }
+
+
+@router.post("/login", responses=error_responses(400, 401, 422, 429))
+async def login(
+    body: LoginIn,
+    response: Response,
+    session: SessionDep,
+    address: ClientAddress,
+    hasher: HasherDep,
+    codec: CodecDep,
+    limiter: LimiterDep,
+) -> Envelope[LoginOut]:
+    """Sign in with a name and password; answers an access and a refresh token."""
+    signed_in = await service.login(
+        session,
+        name=body.name,
+        password=body.password,
+        address=address,
+        hasher=hasher,
+        codec=codec,
+        limiter=limiter,
+    )
+    response.headers.update(NO_STORE)
+    data = LoginOut.model_validate(_pair(signed_in, codec) | {"user": signed_in.user})
+    return Envelope(message="Successfully logged in.", data=data)
+
+
+@router.post("/token", responses=error_responses(400, 401, 422, 429))
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    response: Response,
+    session: SessionDep,
+    address: ClientAddress,
+    hasher: HasherDep,
+    codec: CodecDep,
+    limiter: LimiterDep,
+) -> OAuth2Token:
+    """OAuth2 password flow (form fields `username`, `password`), as Swagger UI's Authorize uses."""
+    if len(form.password) > PASSWORD_MAX_LENGTH or len(form.username) > 100:
+        raise Unauthorized(service.INVALID_CREDENTIALS)
+    signed_in = await service.login(
+        session,
+        name=form.username,
+        password=form.password,
+        address=address,
+        hasher=hasher,
+        codec=codec,
+        limiter=limiter,
+    )
+    response.headers.update(NO_STORE)
+    return OAuth2Token.model_validate(_pair(signed_in, codec))
+
+
+@router.post("/token/refresh", responses=error_responses(401))
+async def refresh(
+    claims: RefreshClaims, response: Response, session: SessionDep, codec: CodecDep
+) -> Envelope[TokenPair]:
+    """Exchange a refresh token (as the bearer) for a new pair; the old one is retired."""
+    signed_in = await service.refresh(session, claims=claims, codec=codec)
+    response.headers.update(NO_STORE)
+    return Envelope(
+        message="Token refreshed.", data=TokenPair.model_validate(_pair(signed_in, codec))
+    )
+
+
+@router.post("/logout/access", responses=error_responses(401), dependencies=[Depends(current_user)])
+async def logout_access(claims: AccessClaims, session: SessionDep) -> Envelope[None]:
+    """Revoke the presented access token."""
+    await service.revoke_access(session, claims=claims)
+    return Envelope(message="Access token revoked.")
+
+
+@router.post("/logout/refresh", responses=error_responses(401))
+async def logout_refresh(claims: RefreshClaims, session: SessionDep) -> Envelope[None]:
+    """Revoke the presented refresh token, and every token of its login."""
+    await service.logout_refresh(session, claims=claims)
+    return Envelope(message="Refresh token revoked.")

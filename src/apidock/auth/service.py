@@ -1,0 +1,224 @@
+"""Authentication: login, refresh rotation with reuse detection, logout, and the caller's state."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from apidock.auth.limiter import LoginLimiter
+from apidock.auth.models import RefreshToken, RevokedToken
+from apidock.auth.passwords import PasswordHasher
+from apidock.auth.schemas import Principal
+from apidock.auth.tokens import IssuedToken, TokenClaims, TokenCodec, TokenType, new_family_id
+from apidock.database import utcnow
+from apidock.exceptions import Unauthorized
+from apidock.roles.models import Role
+from apidock.users import service as user_service
+from apidock.users.models import User, UserStatus
+
+INVALID_CREDENTIALS = "Invalid name or password"
+
+
+class RefreshTokenReused(Unauthorized):
+    """A retired refresh token came back: its family is revoked, and that must stand."""
+
+    keep_changes = True
+    message = "Refresh token reused; every session of this login is revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    access: IssuedToken
+    refresh: IssuedToken
+
+
+def token_hash(jti: str) -> str:
+    """How a refresh token is stored: the SHA-256 of its id, never the token itself."""
+    return hashlib.sha256(jti.encode()).hexdigest()
+
+
+async def load_principal(
+    session: AsyncSession, *, claims: TokenClaims, root_name: str
+) -> Principal:
+    """The caller of an access token, in one query: user, role, revocation and family state.
+
+    Refused (401) when the token is revoked, its family revoked, its version older than the
+    user's, or the user blocked, deleted or gone.
+    """
+    token_revoked = exists().where(RevokedToken.jti == claims.jti)
+    family_revoked = exists().where(
+        RefreshToken.family_id == claims.family_id, RefreshToken.revoked_at.is_not(None)
+    )
+    statement = (
+        select(
+            User.id,
+            User.name,
+            User.role_id,
+            Role.permissions,
+            (token_revoked | family_revoked).label("revoked"),
+        )
+        .outerjoin(Role, Role.id == User.role_id)
+        .where(
+            User.id == claims.user_id,
+            User.deleted_at.is_(None),
+            User.status == UserStatus.NORMAL,
+            User.token_version == claims.version,
+        )
+    )
+    row = (await session.execute(statement)).one_or_none()
+    if row is None or row.revoked:
+        raise Unauthorized("Token revoked or no longer valid")
+    return Principal(
+        id=row.id,
+        name=row.name,
+        role_id=row.role_id,
+        permissions=row.permissions or 0,
+        is_root=row.name == root_name,
+    )
+
+
+async def _issue_pair(
+    session: AsyncSession, codec: TokenCodec, *, user: User, family_id: str
+) -> tuple[IssuedToken, IssuedToken]:
+    access = codec.issue(
+        user_id=user.id,
+        version=user.token_version,
+        token_type=TokenType.ACCESS,
+        family_id=family_id,
+    )
+    refresh = codec.issue(
+        user_id=user.id,
+        version=user.token_version,
+        token_type=TokenType.REFRESH,
+        family_id=family_id,
+    )
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=token_hash(refresh.claims.jti),
+            expires_at=refresh.claims.expires_at,
+        )
+    )
+    await session.flush()
+    return access, refresh
+
+
+async def login(
+    session: AsyncSession,
+    *,
+    name: str,
+    password: str,
+    address: str,
+    hasher: PasswordHasher,
+    codec: TokenCodec,
+    limiter: LoginLimiter,
+) -> SignedIn:
+    """Check a name and password and open a new token family.
+
+    Unknown, wrong, blocked and deleted all answer the same 401 after the same work (a
+    dummy hash is verified when there is no user). An old-scheme hash is replaced.
+    """
+    account = user_service.name_key(name)
+    await limiter.check(account=account, address=address)
+    user = await session.scalar(
+        select(User).where(User.name_key == account, User.deleted_at.is_(None))
+    )
+    matches, new_hash = await hasher.verify(password, user.password_hash if user else None)
+    if user is None or not matches or user.status != UserStatus.NORMAL:
+        await limiter.failed(account=account, address=address)
+        raise Unauthorized(INVALID_CREDENTIALS)
+    await limiter.succeeded(account=account)
+    if new_hash is not None:
+        user.password_hash = new_hash
+    user.last_login_at = utcnow()
+    user.last_login_ip = address[:45]
+    access, refresh = await _issue_pair(session, codec, user=user, family_id=new_family_id())
+    await purge_expired(session)
+    return SignedIn(user, access, refresh)
+
+
+async def refresh(session: AsyncSession, *, claims: TokenClaims, codec: TokenCodec) -> SignedIn:
+    """Exchange a refresh token for a new pair, retiring it in the same statement.
+
+    Of two requests with one token only one can retire it; the other, like any later
+    use of a retired token, revokes the whole family.
+    """
+    now = utcnow()
+    stored = token_hash(claims.jti)
+    retired = await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.token_hash == stored,
+            RefreshToken.user_id == claims.user_id,
+            RefreshToken.rotated_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.expires_at > now,
+        )
+        .values(rotated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if retired.rowcount != 1:  # type: ignore[attr-defined]
+        known = await session.scalar(
+            select(RefreshToken.id).where(RefreshToken.token_hash == stored)
+        )
+        if known is None:
+            raise Unauthorized("Token revoked or no longer valid")
+        await revoke_family(session, family_id=claims.family_id)
+        raise RefreshTokenReused()
+    user = await session.scalar(
+        select(User).where(
+            User.id == claims.user_id,
+            User.deleted_at.is_(None),
+            User.status == UserStatus.NORMAL,
+            User.token_version == claims.version,
+        )
+    )
+    if user is None:
+        raise Unauthorized("Token revoked or no longer valid")
+    access, new_refresh = await _issue_pair(session, codec, user=user, family_id=claims.family_id)
+    return SignedIn(user, access, new_refresh)
+
+
+async def revoke_family(session: AsyncSession, *, family_id: str) -> None:
+    """Revoke every refresh token of a login; access tokens of the family stop working too."""
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def logout_refresh(session: AsyncSession, *, claims: TokenClaims) -> None:
+    """Revoke the presented refresh token's family (a retired token counts as reuse)."""
+    current = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash(claims.jti))
+    )
+    if current is None or current.revoked_at is not None:
+        raise Unauthorized("Token revoked or no longer valid")
+    await revoke_family(session, family_id=claims.family_id)
+    if current.rotated_at is not None:
+        raise RefreshTokenReused()
+
+
+async def revoke_access(session: AsyncSession, *, claims: TokenClaims) -> None:
+    """Revoke one access token until it expires."""
+    session.add(
+        RevokedToken(
+            jti=claims.jti, token_type=TokenType.ACCESS.value, expires_at=claims.expires_at
+        )
+    )
+    await session.flush()
+    await purge_expired(session)
+
+
+async def purge_expired(session: AsyncSession) -> None:
+    """Delete revoked-token and refresh-token rows whose tokens have expired."""
+    now = utcnow()
+    await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    await session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))

@@ -1,0 +1,134 @@
+"""JSON Web Tokens: issue and verify access and refresh tokens (PyJWT, HMAC only).
+
+The algorithm comes from the settings, never from the token. Every claim below is required;
+`type` keeps access and refresh tokens apart, `ver` is the user's token version (moved on
+password change, block, delete and role change), `fam` the refresh family of the login.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import jwt
+
+from apidock.config import Settings
+from apidock.database import utcnow
+from apidock.exceptions import Unauthorized
+
+MAX_TOKEN_LENGTH = 4096
+MAX_USER_ID = 2**31 - 1
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "jti", "iss", "type", "ver", "fam"]
+
+
+class TokenType(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """The verified claims of a token."""
+
+    user_id: int
+    jti: str
+    type: TokenType
+    version: int
+    family_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    claims: TokenClaims
+
+
+def new_family_id() -> str:
+    return secrets.token_hex(16)
+
+
+class TokenCodec:
+    """Signs and verifies tokens with the configured secret, algorithm and issuer."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._secret = settings.jwt_secret
+        self._algorithm = settings.jwt_algorithm
+        self._issuer = settings.jwt_issuer
+        self.lifetimes = {
+            TokenType.ACCESS: timedelta(minutes=settings.jwt_ttl),
+            TokenType.REFRESH: timedelta(minutes=settings.jwt_refresh_ttl),
+        }
+
+    def issue(
+        self, *, user_id: int, version: int, token_type: TokenType, family_id: str
+    ) -> IssuedToken:
+        """A new signed token of `token_type` for the user."""
+        now = utcnow().replace(microsecond=0)
+        expires_at = now + self.lifetimes[token_type]
+        jti = secrets.token_hex(16)
+        payload = {
+            "iss": self._issuer,
+            "sub": str(user_id),
+            "iat": now,
+            "nbf": now,
+            "exp": expires_at,
+            "jti": jti,
+            "type": token_type.value,
+            "ver": version,
+            "fam": family_id,
+        }
+        token = jwt.encode(payload, self._secret, algorithm=self._algorithm)
+        claims = TokenClaims(user_id, jti, token_type, version, family_id, expires_at)
+        return IssuedToken(token, claims)
+
+    def verify(self, token: str, expected: TokenType) -> TokenClaims:
+        """The claims of `token` if it is genuine, current and of the `expected` type."""
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise Unauthorized("Invalid token")
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                issuer=self._issuer,
+                options={"require": REQUIRED_CLAIMS, "strict_aud": False},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("Token expired") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("Invalid token") from None
+        try:
+            claims = TokenClaims(
+                user_id=_user_id(payload["sub"]),
+                jti=_bounded_str(payload["jti"]),
+                type=TokenType(payload["type"]),
+                version=_int(payload["ver"]),
+                family_id=_bounded_str(payload["fam"]),
+                expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+            )
+        except (TypeError, ValueError, OverflowError):
+            raise Unauthorized("Invalid token") from None
+        if claims.type is not expected:
+            raise Unauthorized(f"{expected.value.capitalize()} token required")
+        return claims
+
+
+def _user_id(value: object) -> int:
+    if not isinstance(value, str) or not value.isdigit() or not 1 <= int(value) <= MAX_USER_ID:
+        raise ValueError("bad subject")
+    return int(value)
+
+
+def _bounded_str(value: object) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64:
+        raise ValueError("bad string claim")
+    return value
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("bad integer claim")
+    return value
