@@ -182,8 +182,10 @@ def app(
     application.dependency_overrides.clear()
 
 
-def make_client(application: FastAPI) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+def make_client(application: FastAPI, address: str = "127.0.0.1") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(
+        app=application, raise_app_exceptions=False, client=(address, 50000)
+    )
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
