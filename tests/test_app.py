@@ -206,3 +206,50 @@ async def test_unreachable_database_is_503(tmp_path: Path, url: str) -> None:
         assert (await http.get("/readyz")).status_code == 503
         assert (await http.get("/healthz")).status_code == 200
     await application.state.database.dispose()
+
+
+async def test_answers_carry_security_headers(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/healthz", "/api/v1/nothing-here"):
+        response = await client.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+    api = await client.get("/api/v1/nothing-here")
+    assert api.headers["cache-control"] == "no-store"
+
+
+async def test_cors_preflight_allows_any_origin_without_credentials(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.options(
+        "/api/v1/login",
+        headers={
+            "Origin": "https://spa.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+    assert "POST" in response.headers["access-control-allow-methods"]
+
+
+async def test_cors_with_listed_origins_refuses_others(settings: Settings, tmp_path: Path) -> None:
+    listed = make_settings(
+        settings.database_url, tmp_path, CORS_ORIGINS="https://a.example, https://b.example"
+    )
+    assert listed.cors_origins == ["https://a.example", "https://b.example"]
+    application = create_app(listed)
+    preflight = {"Access-Control-Request-Method": "GET"}
+    async with make_client(application) as http:
+        allowed = await http.options(
+            "/api/v1/login", headers={"Origin": "https://b.example", **preflight}
+        )
+        assert allowed.headers["access-control-allow-origin"] == "https://b.example"
+        assert allowed.headers["access-control-allow-credentials"] == "true"
+        refused = await http.options(
+            "/api/v1/login", headers={"Origin": "https://evil.example", **preflight}
+        )
+        assert refused.status_code == 400
+        assert "access-control-allow-origin" not in refused.headers
+    await application.state.database.dispose()

@@ -27,7 +27,7 @@ from apidock.auth.tokens import TokenCodec
 from apidock.config import Settings, get_settings
 from apidock.database import Database, create_engine
 from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
-from apidock.middleware import BodySizeLimit
+from apidock.middleware import BodySizeLimit, SecurityHeaders
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 
 API_PREFIX = "/api/v1"
@@ -181,6 +181,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         allow_headers=["*"],
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_size)
+    app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
     _add_docs_routes(app)
     _add_service_routes(app)
     app.include_router(auth_router, prefix=API_PREFIX)
