@@ -28,7 +28,9 @@ from apidock.config import Settings, get_settings
 from apidock.database import Database, create_engine
 from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
 from apidock.middleware import BodySizeLimit, SecurityHeaders
+from apidock.roles.router import router as roles_router
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
+from apidock.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -185,5 +187,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _add_docs_routes(app)
     _add_service_routes(app)
     app.include_router(auth_router, prefix=API_PREFIX)
+    app.include_router(users_router, prefix=API_PREFIX)
+    app.include_router(roles_router, prefix=API_PREFIX)
     _use_the_envelope_for_validation_errors(app)
     return app
