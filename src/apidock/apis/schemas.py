@@ -1,0 +1,262 @@
+"""APIs, response fields and examples in the API; enumerations as strings."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+
+from apidock.apis.models import ApiStatus
+from apidock.apps.schemas import PatchModel, Title, enum_name
+from apidock.schemas import ApiModel, PageMeta, RequestModel
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
+ApiStatusName = Literal["developing", "released", "deprecated"]
+DataType = Literal["string", "integer", "number", "boolean", "object", "array"]
+
+REQUEST_URL_MAX_LENGTH = 256
+FIELD_MAX_LENGTH = 100
+EXAMPLE_BODY_MAX_BYTES = 64 * 1024
+MAX_HEADERS = 50
+
+_PARAMETER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LITERAL_RE = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*")
+_HEADER_NAME_RE = r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$"
+_SEGMENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$\-]*(\[\])?")
+
+
+def path_parameters(template: str) -> list[str]:
+    """The parameter names of a path template, in order: `/a/{id}/b/{x}` → `["id", "x"]`."""
+    return re.findall(r"\{([^{}]*)\}", template)
+
+
+def check_request_url(template: str) -> str:
+    """`template` unchanged if it is a valid path template; `ValueError` saying why not.
+
+    A template starts with `/`, has no scheme, host, query or fragment, and its `{name}`
+    parameters are balanced, not nested, named like identifiers, and not repeated.
+    """
+    if not template.startswith("/") or template.startswith("//"):
+        raise ValueError("a request URL is a path: it starts with a single '/', no scheme or host")
+    names: list[str] = []
+    literal_start = 0
+    position = 0
+    while position < len(template):
+        char = template[position]
+        if char == "}":
+            raise ValueError(f"unbalanced '}}' at position {position}")
+        if char == "{":
+            end = template.find("}", position + 1)
+            if end == -1:
+                raise ValueError(f"unclosed '{{' at position {position}")
+            name = template[position + 1 : end]
+            if "{" in name:
+                raise ValueError(f"nested '{{' at position {position}")
+            if not _PARAMETER_RE.fullmatch(name):
+                raise ValueError(f"invalid parameter name {name!r}: letters, digits and '_'")
+            if name in names:
+                raise ValueError(f"parameter {name!r} appears twice")
+            names.append(name)
+            _check_literal(template[literal_start:position])
+            position = end + 1
+            literal_start = position
+            continue
+        position += 1
+    _check_literal(template[literal_start:])
+    return template
+
+
+def _check_literal(text: str) -> None:
+    if not _LITERAL_RE.fullmatch(text):
+        raise ValueError("a request URL holds path characters only: no spaces, '?', '#' or scheme")
+
+
+def check_field_path(path: str) -> str:
+    """`path` unchanged if it is a dot path such as `data.items[].id`; `ValueError` if not."""
+    for segment in path.split("."):
+        if not _SEGMENT_RE.fullmatch(segment):
+            raise ValueError(
+                f"invalid segment {segment!r}: a name of letters, digits, '_', '-' or '$', "
+                "optionally followed by '[]'"
+            )
+    return path
+
+
+def check_example_body(body: str) -> str:
+    if len(body.encode()) > EXAMPLE_BODY_MAX_BYTES:
+        raise ValueError(f"an example body holds at most {EXAMPLE_BODY_MAX_BYTES} bytes")
+    return body
+
+
+RequestUrl = Annotated[
+    str,
+    Field(min_length=1, max_length=REQUEST_URL_MAX_LENGTH, examples=["/users/{id}"]),
+    AfterValidator(check_request_url),
+]
+FieldPath = Annotated[
+    str,
+    Field(min_length=1, max_length=FIELD_MAX_LENGTH, examples=["data.items[].id"]),
+    AfterValidator(check_field_path),
+]
+
+
+class Header(RequestModel):
+    """A request header the API reads."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=_HEADER_NAME_RE)]
+    required: bool = False
+    description: Annotated[str, Field(max_length=500)] | None = None
+    example: Annotated[str, Field(max_length=500)] | None = None
+
+
+def _unique_header_names(headers: list[Header]) -> list[Header]:
+    names = [header.name.lower() for header in headers]
+    if len(names) != len(set(names)):
+        raise ValueError("header names are unique (case-insensitively)")
+    return headers
+
+
+def _upper(method: Any) -> Any:
+    return method.upper() if isinstance(method, str) else method
+
+
+Headers = Annotated[
+    list[Header], Field(max_length=MAX_HEADERS), AfterValidator(_unique_header_names)
+]
+Method = Annotated[HttpMethod, BeforeValidator(_upper)]
+
+
+class ApiCreate(RequestModel):
+    app_id: Annotated[int, Field(ge=1)]
+    group_id: Annotated[int, Field(ge=1)] | None = None
+    title: Title
+    description: Annotated[str, Field(max_length=10_000)] | None = None
+    request_url: RequestUrl
+    request_method: Method
+    request_header: Headers = Field(default_factory=list)
+    need_auth: bool = False
+    status: ApiStatusName = "developing"
+
+
+class ApiUpdate(PatchModel):
+    """An API stays in its app; `group_id` moves it among the app's groups (null: ungrouped)."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {"title", "request_url", "request_method", "request_header", "need_auth", "status"}
+    )
+
+    group_id: Annotated[int, Field(ge=1)] | None = None
+    title: Title | None = None
+    description: Annotated[str, Field(max_length=10_000)] | None = None
+    request_url: RequestUrl | None = None
+    request_method: Method | None = None
+    request_header: Headers | None = None
+    need_auth: bool | None = None
+    status: ApiStatusName | None = None
+
+
+class HeaderRead(ApiModel):
+    name: str
+    required: bool
+    description: str | None
+    example: str | None
+
+
+class ApiRead(ApiModel):
+    id: int
+    app_id: int | None
+    group_id: int | None
+    title: str
+    description: str | None
+    request_url: str
+    request_method: str
+    request_header: list[HeaderRead]
+    need_auth: bool | None
+    status: ApiStatusName | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @field_validator("request_header", mode="before")
+    @classmethod
+    def _parse_headers(cls, value: Any) -> Any:
+        # stored as JSON text (the original's TEXT column); a row it left empty has none
+        if value is None or value == "":
+            return []
+        return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_name(cls, value: Any) -> Any:
+        return enum_name(ApiStatus, value)
+
+
+class ApiPage(PageMeta):
+    apis: list[ApiRead]
+
+
+class ResponseFieldCreate(RequestModel):
+    api_id: Annotated[int, Field(ge=1)]
+    field: FieldPath
+    description: Annotated[str, Field(max_length=256)] | None = None
+    nullable: bool = False
+    data_type: DataType
+
+
+class ResponseFieldUpdate(PatchModel):
+    not_null: ClassVar[frozenset[str]] = frozenset({"field", "nullable", "data_type"})
+
+    field: FieldPath | None = None
+    description: Annotated[str, Field(max_length=256)] | None = None
+    nullable: bool | None = None
+    data_type: DataType | None = None
+
+
+class ResponseFieldRead(ApiModel):
+    id: int
+    api_id: int | None
+    field: str
+    description: str | None
+    nullable: bool | None
+    data_type: str
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class ResponseFieldPage(PageMeta):
+    responses: list[ResponseFieldRead]
+
+
+ExampleBody = Annotated[
+    str,
+    Field(description=f"At most {EXAMPLE_BODY_MAX_BYTES} bytes in UTF-8, JSON or text"),
+    AfterValidator(check_example_body),
+]
+
+
+class ExampleCreate(RequestModel):
+    api_id: Annotated[int, Field(ge=1)]
+    title: Title
+    body: ExampleBody | None = None
+
+
+class ExampleUpdate(PatchModel):
+    not_null: ClassVar[frozenset[str]] = frozenset({"title"})
+
+    title: Title | None = None
+    body: ExampleBody | None = None
+
+
+class ExampleRead(ApiModel):
+    id: int
+    api_id: int | None
+    title: str
+    body: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class ExamplePage(PageMeta):
+    examples: list[ExampleRead]

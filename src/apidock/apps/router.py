@@ -1,0 +1,65 @@
+"""Routes of apps: `/apps` and `/apps/{app_id}`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from apidock.apps import service
+from apidock.apps.dependencies import AppDeleter, AppDep, DocsReader, DocsWriter
+from apidock.apps.schemas import AppCreate, AppPage, AppRead, AppUpdate
+from apidock.auth.dependencies import ClientAddress
+from apidock.database import SessionDep
+from apidock.exceptions import error_responses
+from apidock.pagination import PageDep, paginate
+from apidock.schemas import Envelope
+
+router = APIRouter(prefix="/apps", tags=["apps"])
+
+
+@router.get("", responses=error_responses(401, 403, 422))
+async def list_apps(
+    _: DocsReader,
+    session: SessionDep,
+    page: PageDep,
+    q: Annotated[str | None, Query(max_length=80, description="Text in the title or slug")] = None,
+) -> Envelope[AppPage]:
+    """List apps by title. Requires: read_docs."""
+    rows, meta = await paginate(session, service.search(q=q), page)
+    return Envelope(data=AppPage.model_validate(meta | {"apps": rows}))
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 401, 403, 409, 422)
+)
+async def create_app(
+    user: DocsWriter, body: AppCreate, session: SessionDep, address: ClientAddress
+) -> Envelope[AppRead]:
+    """Create an app. Requires: write_docs."""
+    app = await service.create(session, app_in=body, actor_id=user.id, ip=address)
+    return Envelope(message="App created.", data=AppRead.model_validate(app))
+
+
+@router.get("/{app_id}", responses=error_responses(401, 403, 404, 422))
+async def read_app(_: DocsReader, app: AppDep) -> Envelope[AppRead]:
+    """Read an app. Requires: read_docs."""
+    return Envelope(data=AppRead.model_validate(app))
+
+
+@router.patch("/{app_id}", responses=error_responses(400, 401, 403, 404, 409, 422))
+async def update_app(
+    user: DocsWriter, app: AppDep, body: AppUpdate, session: SessionDep, address: ClientAddress
+) -> Envelope[AppRead]:
+    """Change an app. Requires: write_docs."""
+    app = await service.update(session, app=app, app_in=body, actor_id=user.id, ip=address)
+    return Envelope(message="App updated.", data=AppRead.model_validate(app))
+
+
+@router.delete("/{app_id}", responses=error_responses(401, 403, 404, 422))
+async def delete_app(
+    user: AppDeleter, app: AppDep, session: SessionDep, address: ClientAddress
+) -> Envelope[None]:
+    """Soft-delete an app with its groups, APIs, fields and examples. Requires: delete_apps."""
+    await service.delete(session, app=app, actor_id=user.id, ip=address)
+    return Envelope(message="App deleted.")

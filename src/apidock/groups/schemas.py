@@ -1,0 +1,46 @@
+"""Groups in the API: a flat page, or a nested tree per app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from apidock.apps.schemas import PatchModel, Title
+from apidock.groups.models import ROOT_PID
+from apidock.schemas import ApiModel, PageMeta, RequestModel
+
+ParentId = Annotated[int, Field(ge=0, description="The parent group; 0 at the root")]
+
+
+class GroupCreate(RequestModel):
+    app_id: Annotated[int, Field(ge=1)]
+    pid: ParentId = ROOT_PID
+    title: Title
+
+
+class GroupUpdate(PatchModel):
+    """A group stays in its app; `pid` moves it within the app's tree."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset({"pid", "title"})
+
+    pid: ParentId | None = None
+    title: Title | None = None
+
+
+class GroupRead(ApiModel):
+    id: int
+    app_id: int | None
+    pid: int
+    title: str
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class GroupNode(GroupRead):
+    children: list[GroupNode] = Field(default_factory=list)
+
+
+class GroupPage(PageMeta):
+    groups: list[GroupRead]
