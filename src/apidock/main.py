@@ -20,6 +20,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from apidock import __version__
+from apidock.apis.responses_router import examples_router, responses_router
+from apidock.apis.router import router as apis_router
+from apidock.apps.router import router as apps_router
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.router import router as auth_router
@@ -27,6 +30,8 @@ from apidock.auth.tokens import TokenCodec
 from apidock.config import Settings, get_settings
 from apidock.database import Database, create_engine
 from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
+from apidock.groups.router import router as groups_router
+from apidock.logs.router import router as logs_router
 from apidock.middleware import BodySizeLimit, SecurityHeaders
 from apidock.roles.router import router as roles_router
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
@@ -187,6 +192,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _add_docs_routes(app)
     _add_service_routes(app)
     app.include_router(auth_router, prefix=API_PREFIX)
+    app.include_router(apps_router, prefix=API_PREFIX)
+    # before the APIs' router, whose `/apis/{api_id}` would otherwise meet these paths first
+    for catalog_router in (groups_router, responses_router, examples_router, apis_router):
+        app.include_router(catalog_router, prefix=API_PREFIX)
+    app.include_router(logs_router, prefix=API_PREFIX)
     app.include_router(users_router, prefix=API_PREFIX)
     app.include_router(roles_router, prefix=API_PREFIX)
     _use_the_envelope_for_validation_errors(app)
