@@ -1,0 +1,98 @@
+"""`apidock deploy`: migrate, seed the roles and make sure the root administrator exists.
+
+Safe to run on every release: a second run finds everything in place and writes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from apidock import migrations
+from apidock.auth.passwords import PasswordHasher
+from apidock.config import Settings, SettingsError
+from apidock.database import Database
+from apidock.permissions import ADMIN_ROLE
+from apidock.roles import service as role_service
+from apidock.users import service as user_service
+
+GENERATED_PASSWORD_BYTES = 18  # 24 URL-safe characters
+
+
+@dataclass
+class DeployReport:
+    """What a deploy found and did, for the command line to tell."""
+
+    revision_before: str | None
+    revision_after: str | None
+    roles: role_service.SeedReport
+    admin_name: str
+    admin_created: bool
+    admin_reinstated: bool
+    # set only when the password was generated: the one time it is ever shown
+    generated_password: str | None
+
+    @property
+    def migrated(self) -> bool:
+        return self.revision_before != self.revision_after
+
+
+def root_admin_identity(settings: Settings) -> tuple[str, str | None]:
+    """The root administrator's normalised name and configured password, or `SettingsError`."""
+    try:
+        name = user_service.normalize_name(settings.app_root_admin)
+    except ValueError as exc:
+        raise SettingsError(f"invalid setting APP_ROOT_ADMIN: {exc}") from None
+    if settings.app_root_admin_password is None:
+        return name, None
+    password = settings.app_root_admin_password.get_secret_value()
+    if not password:
+        return name, None
+    try:
+        user_service.validate_password(password)
+    except ValueError as exc:
+        raise SettingsError(f"invalid setting APP_ROOT_ADMIN_PASSWORD: {exc}") from None
+    return name, password
+
+
+async def deploy(database: Database, settings: Settings, *, hasher: PasswordHasher) -> DeployReport:
+    """Upgrade the schema to head, then seed the roles and the root administrator.
+
+    The roles and the administrator are written in one transaction: either both land or
+    neither does. An existing administrator keeps its password; it gets the administrator
+    role and normal status back if it lost them.
+    """
+    admin_name, configured_password = root_admin_identity(settings)
+    revision_before = await migrations.current_revision(database.engine)
+    await migrations.upgrade(database.engine, "head")
+    revision_after = await migrations.current_revision(database.engine)
+
+    generated_password: str | None = None
+    async with database.transaction() as session:
+        roles = await role_service.seed_roles(session)
+        admin_role = await role_service.get_by_title(session, title=ADMIN_ROLE)
+        assert admin_role is not None  # seeded just above
+        admin = await user_service.get_by_name(session, name=admin_name, include_deleted=True)
+        if admin is None:
+            password = configured_password
+            if password is None:
+                password = generated_password = secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+            await user_service.create(
+                session,
+                name=admin_name,
+                password_hash=await hasher.hash(password),
+                role_id=admin_role.id,
+            )
+            reinstated = False
+        else:
+            admin_name = admin.name
+            reinstated = user_service.reinstate(admin, role_id=admin_role.id)
+    return DeployReport(
+        revision_before=revision_before,
+        revision_after=revision_after,
+        roles=roles,
+        admin_name=admin_name,
+        admin_created=admin is None,
+        admin_reinstated=reinstated,
+        generated_password=generated_password,
+    )
