@@ -23,7 +23,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     APP_CONFIG=production \
-    APP_VAR_DIR=/app/var
+    APP_VAR_DIR=/app/var \
+    APIDOCK_ALEMBIC_INI=/app/alembic.ini
 
 RUN groupadd --system --gid 10001 apidock \
     && useradd --system --uid 10001 --gid apidock --home-dir /app --no-create-home \
