@@ -43,7 +43,7 @@ async def get(session: AsyncSession, *, role_id: int) -> Role | None:
 
 
 async def get_by_title(session: AsyncSession, *, title: str) -> Role | None:
-    """The role with exactly this title, or None."""
+    """The role with this title (as the database's collation compares), or None."""
     return await session.scalar(select(Role).where(Role.title == title))
 
 
