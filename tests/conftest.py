@@ -37,7 +37,9 @@ def _server_urls() -> list[str]:
 
 
 def _database_name() -> str:
-    return f"apidock_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    # one database per test process: parallel runs (xdist workers, or several checkouts)
+    # never drop each other's database
+    return f"apidock_test_{os.getpid()}"
 
 
 def _backend(url: str) -> str:
