@@ -53,6 +53,7 @@ def _options(dialect_name: str) -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
         "compare_type": True,
+        "compare_server_default": True,
         # SQLite alters a table by rebuilding it
         "render_as_batch": dialect_name == "sqlite",
         "process_revision_directives": _skip_empty_autogeneration,
