@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query
 
 from apidock.auth.dependencies import ClientAddress, CurrentUser, HasherDep, require
 from apidock.database import SessionDep
@@ -63,7 +63,6 @@ async def list_users(
 
 @router.post(
     "",
-    status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require(Permission.WRITE_USERS))],
     responses=error_responses(400, 403, 409, 422),
 )
@@ -74,7 +73,10 @@ async def create_user(
     address: ClientAddress,
     hasher: HasherDep,
 ) -> Envelope[UserRead]:
-    """Create a user; a role other than the default needs manage_roles. Requires: write_users."""
+    """Create a user (200, as the original answered); another role needs manage_roles.
+
+    Requires: write_users.
+    """
     user = await service.register(
         session, actor=actor, user_in=body, address=address, hasher=hasher
     )
