@@ -298,6 +298,23 @@ async def test_check_reports_a_schema_that_differs(make_engine: MakeEngine) -> N
         await migrations.check(engine)
 
 
+async def test_a_database_at_an_unknown_revision_is_adopted_by_stamping(
+    make_engine: MakeEngine,
+) -> None:
+    """A real original database carries the id of the original's own, unknown, migration."""
+    engine = await make_engine("main")
+    await migrations.upgrade(engine, ORIGINAL)
+    async with engine.begin() as connection:
+        await connection.execute(sa.text("UPDATE alembic_version SET version_num = '04624b474682'"))
+
+    with pytest.raises(migrations.MigrationError, match="04624b474682"):
+        await migrations.upgrade(engine)
+    await migrations.stamp(engine, ORIGINAL, purge=True)
+    await migrations.upgrade(engine)
+
+    assert await migrations.current_revision(engine) == HEAD
+
+
 roles = sa.table(
     "roles",
     sa.column("id", sa.Integer()),
@@ -535,3 +552,8 @@ def test_revision_writes_a_dated_file_and_autogenerate_skips_no_change(
     assert written.name.startswith(f"{today:%Y_%m_%d}_")
     assert written.name.endswith("-add_a_thing.py")
     assert f'down_revision: str | Sequence[str] | None = "{HEAD}"' in written.read_text()
+
+
+async def test_autogenerate_refuses_to_run_inside_an_event_loop() -> None:
+    with pytest.raises(migrations.MigrationError, match="event loop"):
+        migrations.revision("from inside a loop", autogenerate=True)
