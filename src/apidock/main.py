@@ -14,6 +14,7 @@ from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
+    swagger_ui_default_parameters,
 )
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,14 +23,16 @@ from sqlalchemy import text
 from apidock import __version__
 from apidock.apis.responses_router import examples_router, responses_router
 from apidock.apis.router import router as apis_router
+from apidock.apps.docs_page import app_docs_html
 from apidock.apps.router import router as apps_router
+from apidock.apps.schemas import SLUG_RE
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.router import router as auth_router
 from apidock.auth.tokens import TokenCodec
 from apidock.config import Settings, get_settings
 from apidock.database import Database, create_engine
-from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
+from apidock.exceptions import COMMON_ERROR_RESPONSES, NotFound, install_error_handler
 from apidock.groups.router import router as groups_router
 from apidock.logs.router import router as logs_router
 from apidock.middleware import BodySizeLimit, SecurityHeaders
@@ -57,6 +60,20 @@ def _add_docs_routes(app: FastAPI) -> None:
             swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
             oauth2_redirect_url=oauth2_redirect_url,
             swagger_ui_parameters={"persistAuthorization": True},
+        )
+
+    @app.get("/docs/apps/{slug}", include_in_schema=False)
+    async def app_swagger_ui(slug: str) -> HTMLResponse:
+        # no database read: the page is the same for every slug (see apps/docs_page.py)
+        if len(slug) > 80 or not SLUG_RE.fullmatch(slug):
+            raise NotFound("No such page")
+        return HTMLResponse(
+            app_docs_html(
+                slug=slug,
+                document_url=f"{API_PREFIX}/apps/by-slug/{slug}/openapi.json",
+                assets_url=DOCS_ASSETS_URL,
+                swagger_ui_parameters=swagger_ui_default_parameters,
+            )
         )
 
     @app.get(oauth2_redirect_url, include_in_schema=False)

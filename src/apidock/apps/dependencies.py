@@ -8,6 +8,7 @@ from fastapi import Depends, Path
 
 from apidock.apps import service
 from apidock.apps.models import App
+from apidock.apps.schemas import Slug
 from apidock.auth.dependencies import require
 from apidock.auth.schemas import Principal
 from apidock.database import SessionDep
@@ -29,3 +30,14 @@ async def app_or_404(session: SessionDep, app_id: Annotated[int, Path(ge=1)]) ->
 
 
 AppDep = Annotated[App, Depends(app_or_404)]
+
+
+async def app_by_slug_or_404(session: SessionDep, slug: Annotated[Slug, Path()]) -> App:
+    """The live app whose slug is in the path; a deleted one is not found."""
+    app = await service.get_by_slug(session, slug=slug)
+    if app is None:
+        raise NotFound("App not found")
+    return app
+
+
+AppBySlugDep = Annotated[App, Depends(app_by_slug_or_404)]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
 
 from apidock.apps import service
-from apidock.apps.dependencies import AppDeleter, AppDep, DocsReader, DocsWriter
+from apidock.apps.dependencies import AppBySlugDep, AppDeleter, AppDep, DocsReader, DocsWriter
 from apidock.apps.schemas import AppCreate, AppPage, AppRead, AppUpdate
 from apidock.auth.dependencies import ClientAddress
 from apidock.database import SessionDep
@@ -63,3 +64,35 @@ async def delete_app(
     """Soft-delete an app with its groups, APIs, fields and examples. Requires: delete_apps."""
     await service.delete(session, app=app, actor_id=user.id, ip=address)
     return Envelope(message="App deleted.")
+
+
+# The export is a document for other tools, so its 200 is the bare document, not the envelope.
+OPENAPI_DOCUMENT_RESPONSES = error_responses(401, 403, 404, 422)
+OPENAPI_DOCUMENT_RESPONSES[200] = {
+    "description": "An OpenAPI 3.1.0 document (not wrapped in the envelope)",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+
+
+@router.get(
+    "/{app_id}/openapi.json",
+    response_class=JSONResponse,
+    responses=OPENAPI_DOCUMENT_RESPONSES,
+)
+async def export_openapi(_: DocsReader, app: AppDep, session: SessionDep) -> JSONResponse:
+    """The app's catalog as an OpenAPI 3.1.0 document, bare, to import into other tools;
+    errors still come in the envelope. Requires: read_docs."""
+    return JSONResponse(await service.export_openapi(session, app=app))
+
+
+@router.get(
+    "/by-slug/{slug}/openapi.json",
+    response_class=JSONResponse,
+    responses=OPENAPI_DOCUMENT_RESPONSES,
+)
+async def export_openapi_by_slug(
+    _: DocsReader, app: AppBySlugDep, session: SessionDep
+) -> JSONResponse:
+    """The same OpenAPI 3.1.0 document, found by the app's slug (read by `/docs/apps/{slug}`);
+    bare, errors in the envelope. Requires: read_docs."""
+    return JSONResponse(await service.export_openapi(session, app=app))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -12,8 +13,17 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apidock.apis.models import Api, ApiExample, ApiResponse
+from apidock.apis.models import Api, ApiExample, ApiResponse, ApiStatus
 from apidock.apps.models import App, AppType, AuthType
+from apidock.apps.openapi_export import (
+    ExportApi,
+    ExportApp,
+    ExportExample,
+    ExportField,
+    ExportGroup,
+    ExportHeader,
+    build_document,
+)
 from apidock.apps.schemas import AppCreate, AppUpdate
 from apidock.database import utcnow
 from apidock.exceptions import Conflict, Unprocessable
@@ -151,4 +161,92 @@ async def delete(session: AsyncSession, *, app: App, actor_id: int, ip: str) -> 
     await session.flush()
     await log_service.record(
         session, actor_id=actor_id, action="app.delete", target_type="app", target_id=app.id, ip=ip
+    )
+
+
+def _name(kind: type[AuthType] | type[ApiStatus], value: int | None) -> str | None:
+    """The API name of a stored enumeration, or None for a value this version does not know."""
+    try:
+        return kind(value).name.lower() if value is not None else None
+    except ValueError:
+        return None
+
+
+def _headers(stored: str | None) -> list[ExportHeader]:
+    """The headers of an API's JSON text; rows the original left empty or malformed have none."""
+    try:
+        items = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [
+        ExportHeader(
+            name=item["name"],
+            required=bool(item.get("required")),
+            description=item.get("description"),
+            example=item.get("example"),
+        )
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+    ]
+
+
+async def export_openapi(session: AsyncSession, *, app: App) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `app`'s live catalog, read in four queries."""
+    groups = (
+        await session.scalars(
+            select(ApiGroup).where(ApiGroup.app_id == app.id, ApiGroup.deleted_at.is_(None))
+        )
+    ).all()
+    apis = (
+        await session.scalars(select(Api).where(Api.app_id == app.id, Api.deleted_at.is_(None)))
+    ).all()
+    api_ids = [api.id for api in apis]
+    fields: dict[int | None, list[ExportField]] = {}
+    examples: dict[int | None, list[ExportExample]] = {}
+    if api_ids:
+        for row in await session.scalars(
+            select(ApiResponse)
+            .where(ApiResponse.api_id.in_(api_ids), ApiResponse.deleted_at.is_(None))
+            .order_by(ApiResponse.field, ApiResponse.id)
+        ):
+            fields.setdefault(row.api_id, []).append(
+                ExportField(
+                    path=row.field,
+                    data_type=row.data_type,
+                    nullable=bool(row.nullable),
+                    description=row.description,
+                )
+            )
+        for example in await session.scalars(
+            select(ApiExample)
+            .where(ApiExample.api_id.in_(api_ids), ApiExample.deleted_at.is_(None))
+            .order_by(ApiExample.id)
+        ):
+            examples.setdefault(example.api_id, []).append(
+                ExportExample(title=example.title, body=example.body)
+            )
+    return build_document(
+        ExportApp(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            auth_type=_name(AuthType, app.auth_type) or "none",
+            groups=[ExportGroup(id=group.id, pid=group.pid, title=group.title) for group in groups],
+            apis=[
+                ExportApi(
+                    id=api.id,
+                    title=api.title,
+                    request_url=api.request_url,
+                    request_method=api.request_method,
+                    group_id=api.group_id,
+                    description=api.description,
+                    headers=_headers(api.request_header),
+                    need_auth=bool(api.need_auth),
+                    status=_name(ApiStatus, api.status),
+                    fields=fields.get(api.id, []),
+                    examples=examples.get(api.id, []),
+                )
+                for api in apis
+            ],
+        )
     )

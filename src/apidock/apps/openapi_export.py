@@ -1,0 +1,296 @@
+"""An app's catalog as an OpenAPI 3.1.0 document: a pure function of plain data.
+
+Groups become tags named by their path in the tree (`Parent / Child`), APIs operations, path
+template parameters and documented headers parameters, `need_auth` a security requirement of
+the scheme the app's `auth_type` names, response fields the JSON Schema of the 200 body, and
+examples its named examples. Decisions a reader of the document may need:
+
+- `oauth2` declares the client-credentials flow with the token URL `/oauth/token`, a reference
+  relative to the app's server (OpenAPI 3.1 resolves it so); `basic` and `bearer` are HTTP
+  schemes, `api_key` the header `X-API-Key`; `none` declares no scheme, so its APIs carry no
+  security requirement even when they need authentication.
+- A field is an object property (`data.user.id`) or, after `[]`, the elements of an array
+  (`data.items[].id`); undeclared parents are objects or arrays as the path implies. `nullable`
+  makes the type a union with `"null"`. No property is listed as required: the catalog records
+  whether a value may be null, not whether it may be missing.
+- An example whose body is JSON is given as that value, any other body as a string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+OPENAPI_VERSION = "3.1.0"
+# a URL relative to the documented server, not a secret
+OAUTH2_TOKEN_URL = "/oauth/token"  # noqa: S105
+API_KEY_HEADER = "X-API-Key"
+TAG_SEPARATOR = " / "
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportHeader:
+    name: str
+    required: bool = False
+    description: str | None = None
+    example: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportField:
+    path: str
+    data_type: str
+    nullable: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportExample:
+    title: str
+    body: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportApi:
+    id: int
+    title: str
+    request_url: str
+    request_method: str
+    group_id: int | None = None
+    description: str | None = None
+    headers: Sequence[ExportHeader] = ()
+    need_auth: bool = False
+    status: str | None = None
+    fields: Sequence[ExportField] = ()
+    examples: Sequence[ExportExample] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportGroup:
+    id: int
+    pid: int
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportApp:
+    title: str
+    version: str
+    description: str | None = None
+    auth_type: str = "none"
+    groups: Sequence[ExportGroup] = ()
+    apis: Sequence[ExportApi] = ()
+
+
+SECURITY_SCHEMES: dict[str, tuple[str, dict[str, Any]]] = {
+    "basic": ("basicAuth", {"type": "http", "scheme": "basic"}),
+    "bearer": ("bearerAuth", {"type": "http", "scheme": "bearer"}),
+    "oauth2": (
+        "oauth2",
+        {
+            "type": "oauth2",
+            "flows": {"clientCredentials": {"tokenUrl": OAUTH2_TOKEN_URL, "scopes": {}}},
+        },
+    ),
+    "api_key": ("apiKey", {"type": "apiKey", "in": "header", "name": API_KEY_HEADER}),
+}
+
+
+def build_document(app: ExportApp) -> dict[str, Any]:
+    """The OpenAPI 3.1.0 document of `app`; deterministic for the same input."""
+    info: dict[str, Any] = {"title": app.title, "version": app.version}
+    if app.description:
+        info["description"] = app.description
+    tag_names = group_tag_names(app.groups)
+    scheme = SECURITY_SCHEMES.get(app.auth_type)
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": info,
+        "tags": [{"name": name} for name in tag_names.values()],
+        "paths": {},
+    }
+    if scheme is not None:
+        scheme_name, scheme_object = scheme
+        document["components"] = {"securitySchemes": {scheme_name: scheme_object}}
+    operation_ids: set[str] = set()
+    for api in sorted(app.apis, key=lambda api: (api.request_url, api.request_method, api.id)):
+        operation = _operation(api, tag_names, scheme[0] if scheme else None)
+        operation["operationId"] = _unique(_operation_id(api), operation_ids, sep="_")
+        document["paths"].setdefault(api.request_url, {})[api.request_method.lower()] = operation
+    return document
+
+
+def group_tag_names(groups: Sequence[ExportGroup]) -> dict[int, str]:
+    """Each group's tag: its ancestors' titles and its own joined, depth first by title.
+
+    A group whose parent is not among `groups` is taken as a root. Names are made unique
+    (a title may itself hold the separator), numbering repeats: `A / B (2)`.
+    """
+    by_id = {group.id: group for group in groups}
+    children: dict[int | None, list[ExportGroup]] = {}
+    for group in groups:
+        parent = group.pid if group.pid in by_id and group.pid != group.id else None
+        children.setdefault(parent, []).append(group)
+    names: dict[int, str] = {}
+    taken: set[str] = set()
+    pending = [(group, "") for group in _by_title(children.get(None, []))]
+    pending.reverse()
+    while pending:
+        group, prefix = pending.pop()
+        if group.id in names:
+            continue
+        path = f"{prefix}{TAG_SEPARATOR}{group.title}" if prefix else group.title
+        names[group.id] = _unique(path, taken, sep=" ", numbered="({})")
+        below = [(child, path) for child in _by_title(children.get(group.id, []))]
+        pending.extend(reversed(below))
+    return names
+
+
+def _by_title(groups: list[ExportGroup]) -> list[ExportGroup]:
+    return sorted(groups, key=lambda group: (group.title, group.id))
+
+
+def _unique(name: str, taken: set[str], *, sep: str, numbered: str = "{}") -> str:
+    """`name`, or `name` with the first free number from 2, recorded in `taken`."""
+    candidate = name
+    number = 2
+    while candidate in taken:
+        candidate = f"{name}{sep}{numbered.format(number)}"
+        number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _operation_id(api: ExportApi) -> str:
+    """`get_users_id` for `GET /users/{id}`; `get_root` for `GET /`."""
+    words = re.sub(r"[^A-Za-z0-9]+", "_", api.request_url).strip("_") or "root"
+    return f"{api.request_method.lower()}_{words}"
+
+
+def _operation(
+    api: ExportApi, tag_names: dict[int, str], scheme_name: str | None
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": api.title}
+    if api.description:
+        operation["description"] = api.description
+    if api.group_id is not None and api.group_id in tag_names:
+        operation["tags"] = [tag_names[api.group_id]]
+    parameters = _path_parameters(api.request_url) + [
+        _header_parameter(header) for header in api.headers
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    operation["responses"] = {"200": _success_response(api)}
+    if api.need_auth and scheme_name is not None:
+        operation["security"] = [{scheme_name: []}]
+    if api.status == "deprecated":
+        operation["deprecated"] = True
+    if api.status is not None:
+        operation["x-apidock-status"] = api.status
+    return operation
+
+
+def _path_parameters(template: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{([^{}]+)\}", template)
+    ]
+
+
+def _header_parameter(header: ExportHeader) -> dict[str, Any]:
+    parameter: dict[str, Any] = {
+        "name": header.name,
+        "in": "header",
+        "required": header.required,
+        "schema": {"type": "string"},
+    }
+    if header.description:
+        parameter["description"] = header.description
+    if header.example is not None:
+        parameter["example"] = header.example
+    return parameter
+
+
+def _success_response(api: ExportApi) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": "Success"}
+    if not api.fields and not api.examples:
+        return response
+    media: dict[str, Any] = {}
+    if api.fields:
+        media["schema"] = response_schema(api.fields)
+    if api.examples:
+        media["examples"] = _examples(api.examples)
+    response["content"] = {"application/json": media}
+    return response
+
+
+def _examples(examples: Sequence[ExportExample]) -> dict[str, Any]:
+    named: dict[str, Any] = {}
+    for example in examples:
+        key = _unique(_slug(example.title), set(named), sep="-")
+        entry: dict[str, Any] = {"summary": example.title}
+        if example.body is not None:
+            entry["value"] = _example_value(example.body)
+        named[key] = entry
+    return named
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "example"
+
+
+def _example_value(body: str) -> Any:
+    """The JSON value of `body`, or `body` itself when it is not JSON."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
+@dataclass
+class _Node:
+    """A schema under construction: what a field declared, and what lies under it."""
+
+    data_type: str | None = None
+    nullable: bool = False
+    description: str | None = None
+    properties: dict[str, _Node] = field(default_factory=dict)
+    items: _Node | None = None
+
+    def render(self) -> dict[str, Any]:
+        data_type = self.data_type or ("array" if self.items is not None else "object")
+        schema: dict[str, Any] = {"type": [data_type, "null"] if self.nullable else data_type}
+        if self.description:
+            schema["description"] = self.description
+        if data_type == "object" and self.properties:
+            schema["properties"] = {
+                name: node.render() for name, node in sorted(self.properties.items())
+            }
+        if data_type == "array" and self.items is not None:
+            schema["items"] = self.items.render()
+        return schema
+
+
+def response_schema(fields: Sequence[ExportField]) -> dict[str, Any]:
+    """The JSON Schema of a body whose fields are the dot paths of `fields`.
+
+    `data.user.id` is the property `id` of the object `data.user`; `items[]` names the
+    elements of the array `items`, so `items[].id` is a property of each element.
+    """
+    root = _Node(data_type="object")
+    for declared in fields:
+        node = root
+        for segment in declared.path.split("."):
+            name = segment.removesuffix("[]")
+            node = node.properties.setdefault(name, _Node())
+            if segment.endswith("[]"):
+                if node.items is None:
+                    node.items = _Node()
+                node = node.items
+        node.data_type = declared.data_type
+        node.nullable = declared.nullable
+        node.description = declared.description
+    return root.render()
