@@ -9,8 +9,9 @@ required.
 Existing rows are filled in first: a NULL status becomes 1, a NULL role title "Role #<id>",
 flag false, permissions 0. A user without a name is named "user#<id>". When several users'
 names differ only in case or width, the first keeps its name (a user not deleted before a
-deleted one, then the oldest) and each other is renamed "<name>#<id>", logged as a warning,
-so that every user can still log in, the renamed ones with their new name.
+deleted one, then the oldest) and each other is renamed "<name>#<id>" (so is a name whose
+folded form outgrows name_key), each logged as a warning, so that every user can still log
+in, the renamed ones with their new name.
 
 The downgrade keeps the filled-in values and the new names.
 
@@ -166,32 +167,43 @@ def _fill_users() -> None:
     # who keeps a contested name: users not deleted first, then the oldest
     rows.sort(key=lambda row: (row.name is None, row.deleted_at is not None, row.id))
     names = {row.name for row in rows if row.name is not None}
-    keys: set[str] = set()
+    # a made-up name never takes the key of a name that exists
+    keys = {name_key(name) for name in names}
+    kept: set[str] = set()
+    values = []
     for row in rows:
         name = row.name
         key = None if name is None else name_key(name)
-        if key is None or key in keys or len(key) > NAME_KEY_LENGTH:
-            name = _renamed(row.id, row.name, names, keys)
-            key = name_key(name)
+        if key is None or key in kept or len(key) > NAME_KEY_LENGTH:
+            name = _made_up_name(row.id, row.name, names, keys)
             names.add(name)
-            if row.name is None:
-                logger.warning("user %s had no name; named %r", row.id, name)
-            else:
-                logger.warning(
-                    "user %s renamed %r to %r: the name was taken without regard to case",
-                    row.id,
-                    row.name,
-                    name,
-                )
-        keys.add(key)
-        bind.execute(users.update().where(users.c.id == row.id).values(name=name, name_key=key))
+            keys.add(name_key(name))
+            logger.warning("user %s: %s; now named %r", row.id, _why(row.name, kept), name)
+            key = name_key(name)
+        kept.add(key)
+        values.append({"user_id": row.id, "new_name": name, "new_key": key})
+    if values:
+        bind.execute(
+            users.update()
+            .where(users.c.id == sa.bindparam("user_id"))
+            .values(name=sa.bindparam("new_name"), name_key=sa.bindparam("new_key")),
+            values,
+        )
 
 
-def _renamed(user_id: int, name: str | None, names: set[str], keys: set[str]) -> str:
+def _why(name: str | None, kept: set[str]) -> str:
+    if name is None:
+        return "no name"
+    if name_key(name) in kept:
+        return f"{name!r} was taken by another user's name without regard to case or width"
+    return f"{name!r} grows past {NAME_KEY_LENGTH} characters when case folded"
+
+
+def _made_up_name(user_id: int, name: str | None, names: set[str], keys: set[str]) -> str:
     """A free name for `user_id`: its own, or "user", followed by "#<id>"."""
+    base = name if name is not None and len(name_key(name)) <= NAME_KEY_LENGTH else "user"
     suffix = f"#{user_id}"
     while True:
-        base = name if name is not None and len(name_key(name)) <= NAME_KEY_LENGTH else "user"
         candidate = base[: NAME_LENGTH - len(suffix)] + suffix
         if candidate not in names and name_key(candidate) not in keys:
             return candidate

@@ -390,7 +390,9 @@ async def _rows(engine: AsyncEngine, table: sa.TableClause) -> dict[int, dict[st
         return await connection.run_sync(read)
 
 
-async def test_rows_survive_the_upgrade_and_the_downgrade(make_engine: MakeEngine) -> None:
+async def test_rows_survive_the_upgrade_and_the_downgrade(
+    make_engine: MakeEngine, caplog: pytest.LogCaptureFixture
+) -> None:
     engine = await make_engine("main")
     case_folding_names = engine.dialect.name == "mysql"  # the original's collation: no "ALICE"
     await migrations.upgrade(engine, ORIGINAL)
@@ -462,6 +464,9 @@ async def test_rows_survive_the_upgrade_and_the_downgrade(make_engine: MakeEngin
         3: 2,
     }
     assert {user["token_version"] for user in upgraded.values()} == {0}
+    assert "user 3: no name; now named 'user#3'" in caplog.text
+    if not case_folding_names:
+        assert "user 4: 'ALICE' was taken by another user's name" in caplog.text
     assert upgraded[1]["role_id"] == 4
     assert upgraded[1]["created_at"] == CREATED
     assert (await _rows(engine, roles))[5] == {
