@@ -5,9 +5,10 @@ and holds a jti once (64 characters, unique). Refresh tokens get a table (stored
 in families). `logs` gains the audit's target type and id and the client's IP address.
 
 The original recorded neither type nor expiry; its rows are kept as access tokens expiring
-30 days after this upgrade, the longest any token of either application lives. Rows
-without a jti, with one longer than 64 characters (neither application makes such tokens)
-or repeating one are dropped.
+30 days after this upgrade, by when any token they name has expired (the original's refresh
+tokens lived 30 days, this application revokes only access tokens, of at most 7 days, in
+this table). Rows without a jti, with one longer than 64 characters (neither application
+makes such tokens) or repeating one are dropped.
 
 Revision ID: 2ecafeb6377a
 Revises: c10bfad7a204
