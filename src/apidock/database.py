@@ -36,8 +36,12 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware UTC, in whole seconds.
+
+    Whole seconds because MySQL's and MariaDB's `DATETIME` (the original's columns) keep no
+    fraction: a timestamp reads back the same on every database as it was first answered.
+    """
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import jwt
@@ -66,7 +66,7 @@ class TokenCodec:
         self, *, user_id: int, version: int, token_type: TokenType, family_id: str
     ) -> IssuedToken:
         """A new signed token of `token_type` for the user."""
-        now = utcnow().replace(microsecond=0)
+        now = utcnow()
         expires_at = now + self.lifetimes[token_type]
         jti = secrets.token_hex(16)
         payload = {
@@ -107,7 +107,7 @@ class TokenCodec:
                 type=TokenType(payload["type"]),
                 version=_int(payload["ver"]),
                 family_id=_bounded_str(payload["fam"]),
-                expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+                expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=UTC),
             )
         except (TypeError, ValueError, OverflowError):
             raise Unauthorized("Invalid token") from None
