@@ -40,8 +40,8 @@ def _timestamps() -> list[sa.Column[Any]]:
     ]
 
 
-def _original_tables() -> list[sa.Table]:
-    """The original's tables, parents first."""
+def original_tables() -> list[sa.Table]:
+    """The original's tables, parents first (`apidock db adopt` compares a database with them)."""
     metadata = sa.MetaData()
     roles = sa.Table(
         "roles",
@@ -152,11 +152,11 @@ def _original_tables() -> list[sa.Table]:
 
 
 def upgrade() -> None:
-    for table in _original_tables():
+    for table in original_tables():
         # the table's own DDL (CREATE TABLE, then its indexes), names left to the database
         op.get_context().impl.create_table(table)
 
 
 def downgrade() -> None:
-    for table in reversed(_original_tables()):
+    for table in reversed(original_tables()):
         op.drop_table(table.name)

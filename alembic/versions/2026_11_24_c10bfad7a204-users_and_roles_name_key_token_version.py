@@ -7,13 +7,22 @@ compare byte for byte (utf8mb4_bin). Roles' title, default flag and permissions 
 required.
 
 Existing rows are filled in first: a NULL status becomes 1, a NULL role title "Role #<id>",
-flag false, permissions 0. A user without a name is named "user#<id>". When several users'
+flag false. A user without a name is named "user#<id>". When several users'
 names differ only in case or width, the first keeps its name (a user not deleted before a
 deleted one, then the oldest) and each other is renamed "<name>#<id>" (so is a name whose
 folded form outgrows name_key), each logged as a warning, so that every user can still log
 in, the renamed ones with their new name.
 
-The downgrade keeps the filled-in values and the new names.
+Roles' permissions change meaning. The original's numbers (User 0, Developer 22, QA 95,
+Administrator 98) are sums of flags that were not powers of two, so they cannot be decoded;
+read as this project's bits, 98 would grant unrelated rights. Rows reaching this revision
+hold the original's numbers (this project's own roles are seeded by `apidock deploy`, which
+needs head), so the four seeded titles get this project's permissions for them, and every
+other role gets 0, no rights, until an administrator grants them again (each logged as a
+warning). Nobody holds a wrong right between `apidock db upgrade` and `apidock deploy`.
+
+The downgrade keeps the filled-in values and the new names; it gives the four seeded titles
+the original's numbers back and every other role 0, since the original cannot read these bits.
 
 Revision ID: c10bfad7a204
 Revises: 1145956ca303
@@ -40,6 +49,10 @@ NAME_KEY_LENGTH = 80
 OLD_IP_LENGTH = 15
 IP_LENGTH = 45
 STATUS_NORMAL = 1
+
+# apidock.permissions.SEEDED_ROLES as of this revision, and the original's numbers for them
+SEEDED_PERMISSIONS = {"User": 32, "Developer": 97, "QA": 353, "Administrator": 1023}
+ORIGINAL_PERMISSIONS = {"User": 0, "Developer": 22, "QA": 95, "Administrator": 98}
 
 roles = sa.table(
     "roles",
@@ -109,6 +122,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _set_permissions(ORIGINAL_PERMISSIONS)
     # an IPv6 address does not fit the original's 15 characters; it is forgotten
     _bind().execute(
         users.update()
@@ -147,7 +161,7 @@ def downgrade() -> None:
 def _fill_roles() -> None:
     bind = _bind()
     bind.execute(roles.update().where(roles.c.default.is_(None)).values(default=False))
-    bind.execute(roles.update().where(roles.c.permissions.is_(None)).values(permissions=0))
+    _set_permissions(SEEDED_PERMISSIONS, warn=True)
     rows = bind.execute(sa.select(roles.c.id, roles.c.title)).all()
     # folded: MySQL's and MariaDB's usual collations compare titles without regard to case
     taken = {title.casefold() for _, title in rows if title is not None}
@@ -158,6 +172,37 @@ def _fill_roles() -> None:
                 title += "#"
             taken.add(title.casefold())
             bind.execute(roles.update().where(roles.c.id == role_id).values(title=title))
+
+
+def _set_permissions(by_title: dict[str, int], *, warn: bool = False) -> None:
+    """The seeded titles' permissions from `by_title`, every other role's 0.
+
+    Titles are compared in Python: MySQL's and MariaDB's collations would take "user" for
+    "User".
+    """
+    bind = _bind()
+    values = []
+    for role_id, title, permissions in bind.execute(
+        sa.select(roles.c.id, roles.c.title, roles.c.permissions)
+    ):
+        wanted = by_title.get(title, 0) if title is not None else 0
+        if warn and title not in by_title and permissions:
+            logger.warning(
+                "role %s (%r): the original's permission number %s means nothing here; "
+                "now no permissions, grant them again",
+                role_id,
+                title,
+                permissions,
+            )
+        if permissions != wanted:
+            values.append({"role_id": role_id, "new_permissions": wanted})
+    if values:
+        bind.execute(
+            roles.update()
+            .where(roles.c.id == sa.bindparam("role_id"))
+            .values(permissions=sa.bindparam("new_permissions")),
+            values,
+        )
 
 
 def _fill_users() -> None:

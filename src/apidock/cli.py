@@ -25,6 +25,8 @@ from starlette.routing import Mount, Route
 import apidock
 from apidock import __version__, migrations
 from apidock import shell as repl
+from apidock.adopt import AdoptReport
+from apidock.adopt import adopt as run_adopt
 from apidock.auth.passwords import PasswordHasher
 from apidock.config import Settings, SettingsError, load_settings
 from apidock.database import Database, create_engine
@@ -197,7 +199,8 @@ def upgrade(revision: str) -> None:
     click.echo(f"Database at revision {current or 'base'}")
 
 
-@db.command()
+# "-1" would otherwise be taken for an unknown option
+@db.command(context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION ('-1' steps back one, 'base' removes every table)."""
@@ -209,6 +212,32 @@ def downgrade(revision: str) -> None:
 
     current = _run(lambda: _with_database(settings, work))
     click.echo(f"Database at revision {current or 'base'}")
+
+
+@db.command()
+def adopt() -> None:
+    """Take over a database made by the Flask api-dock: record it as this project's first revision.
+
+    The database is recognised by its tables and columns. One already at a revision of this
+    project is left alone; any other is refused, with the differences listed, and nothing is
+    changed. Then run `apidock db upgrade` and `apidock deploy`.
+    """
+    settings = _settings()
+
+    async def work(database: Database) -> AdoptReport:
+        return await run_adopt(database.engine)
+
+    report = _run(lambda: _with_database(settings, work))
+    if not report.adopted:
+        click.echo(
+            f"Database already managed by API Dock, at revision {report.revision}: unchanged"
+        )
+        return
+    replaced = f", replacing {', '.join(report.replaced)}" if report.replaced else ""
+    click.echo(
+        f"Flask api-dock database adopted at revision {report.revision}{replaced}.\n"
+        "Next: `apidock db upgrade`, then `apidock deploy`."
+    )
 
 
 @db.command()
@@ -291,6 +320,10 @@ def deploy() -> None:
         click.echo(f"Roles reset to their definition: {', '.join(report.roles.updated)}")
     if not report.roles.changed:
         click.echo("Roles already as defined")
+    if report.users_given_default_role:
+        click.echo(
+            f"Users without a role given the default role: {report.users_given_default_role}"
+        )
     name = report.admin_name
     if report.admin_created:
         click.echo(f"Root administrator {name!r} created")

@@ -29,6 +29,8 @@ class DeployReport:
     admin_name: str
     admin_created: bool
     admin_reinstated: bool
+    # users the original left without a role, given the default role
+    users_given_default_role: int
     # set only when the password was generated: the one time it is ever shown
     generated_password: str | None
 
@@ -58,9 +60,10 @@ def root_admin_identity(settings: Settings) -> tuple[str, str | None]:
 async def deploy(database: Database, settings: Settings, *, hasher: PasswordHasher) -> DeployReport:
     """Upgrade the schema to head, then seed the roles and the root administrator.
 
-    The roles and the administrator are written in one transaction: either both land or
-    neither does. An existing administrator keeps its password; it gets the administrator
-    role and normal status back if it lost them.
+    Users without a role (the original left some) get the default role; blocked and deleted
+    users stay so. The roles, those users and the administrator are written in one
+    transaction: all of it lands or none does. An existing administrator keeps its password;
+    it gets the administrator role and normal status back if it lost them.
     """
     admin_name, configured_password = root_admin_identity(settings)
     revision_before = await migrations.current_revision(database.engine)
@@ -70,6 +73,9 @@ async def deploy(database: Database, settings: Settings, *, hasher: PasswordHash
     generated_password: str | None = None
     async with database.transaction() as session:
         roles = await role_service.seed_roles(session)
+        default_role = await role_service.get_default(session)
+        assert default_role is not None  # seeded just above
+        roleless = await user_service.give_role_to_roleless(session, role_id=default_role.id)
         admin_role = await role_service.get_by_title(session, title=ADMIN_ROLE)
         assert admin_role is not None  # seeded just above
         admin = await user_service.get_by_name(session, name=admin_name, include_deleted=True)
@@ -94,5 +100,6 @@ async def deploy(database: Database, settings: Settings, *, hasher: PasswordHash
         admin_name=admin_name,
         admin_created=admin is None,
         admin_reinstated=reinstated,
+        users_given_default_role=roleless,
         generated_password=generated_password,
     )

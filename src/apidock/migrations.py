@@ -120,15 +120,19 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
         cursor.close()
 
 
-async def _run(engine: AsyncEngine, operation: Callable[[Config], None]) -> None:
+def run_on_connection(connection: Connection, operation: Callable[[Config], None]) -> None:
+    """Run an Alembic command on `connection`, in the transaction its caller has begun."""
     config = alembic_config()
     config.attributes["configure_logger"] = False
     config.stdout = io.StringIO()  # Alembic's notices; the caller reports the outcome
+    config.attributes["connection"] = connection
+    with _alembic_errors():
+        operation(config)
 
+
+async def _run(engine: AsyncEngine, operation: Callable[[Config], None]) -> None:
     def run_on(connection: Connection) -> None:
-        config.attributes["connection"] = connection
-        with _alembic_errors():
-            operation(config)
+        run_on_connection(connection, operation)
 
     async with engine.connect() as connection:
         await connection.run_sync(run_in_migration_transaction, run_on)

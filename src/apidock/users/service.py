@@ -6,8 +6,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import CursorResult, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
+from sqlalchemy import update as update_statement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.passwords import PasswordHasher
@@ -143,6 +144,22 @@ def reinstate(user: User, *, role_id: int) -> bool:
         user.deleted_at = None
         changed = True
     return changed
+
+
+async def give_role_to_roleless(session: AsyncSession, *, role_id: int) -> int:
+    """Give `role_id` to every user without a role (the original left some); how many got it.
+
+    Their status, deletion and password stay as they are; their token version is bumped, as
+    on any change of role.
+    """
+    result = await session.execute(
+        update_statement(User)
+        .where(User.role_id.is_(None))
+        .values(role_id=role_id, token_version=User.token_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def _escape_like(fragment: str) -> str:
