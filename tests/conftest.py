@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.ext.asyncio import create_async_engine as create_raw_engine
 
 from apidock.config import Settings, load_settings, to_async_url
-from apidock.database import Base, Database, create_engine, get_session, transaction
+from apidock.database import (
+    Base,
+    ConnectionReader,
+    Database,
+    create_engine,
+    get_reader,
+    get_session,
+    transaction,
+)
 from apidock.main import create_app
 from apidock.models import Role
 from apidock.permissions import DEFAULT_ROLE, SEEDED_ROLES
@@ -170,16 +179,24 @@ async def session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIte
 
 @pytest.fixture
 def app(
-    settings: Settings, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+    settings: Settings,
+    engine: AsyncEngine,
+    connection: AsyncConnection,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> Iterator[FastAPI]:
     """The application, its request sessions joined to the test's transaction."""
-    application = create_app(settings, database=Database(engine))
+    application = create_app(settings, database=Database(engine, settings))
 
     async def joined_session() -> AsyncIterator[AsyncSession]:
         async with transaction(session_factory) as request_session:
             yield request_session
 
+    @asynccontextmanager
+    async def test_connection() -> AsyncIterator[AsyncConnection]:
+        yield connection
+
     application.dependency_overrides[get_session] = joined_session
+    application.dependency_overrides[get_reader] = lambda: ConnectionReader(test_connection)
     yield application
     application.dependency_overrides.clear()
 
@@ -208,10 +225,12 @@ async def wipe_database(engine: AsyncEngine) -> None:
 @pytest.fixture
 async def live_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
     """The application on real, separate connections (for races); its data is wiped after."""
-    application = create_app(settings, database=Database(engine))
+    database = Database(engine, settings)
+    application = create_app(settings, database=database)
     try:
         yield application
     finally:
+        await database.reader.close()
         await wipe_database(engine)
 
 

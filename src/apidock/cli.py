@@ -78,7 +78,7 @@ def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    database = Database(create_engine(settings))
+    database = Database(create_engine(settings), settings)
     try:
         return await work(database)
     finally:

@@ -172,7 +172,7 @@ def _use_the_envelope_for_validation_errors(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the application; the database is made from `settings` unless one is given."""
     settings = settings or get_settings()
-    database = database or Database(create_engine(settings))
+    database = database or Database(create_engine(settings), settings)
 
     login_limiter = LoginLimiter(settings)
 

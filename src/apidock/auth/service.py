@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.models import RefreshToken, RevokedToken
 from apidock.auth.passwords import PasswordHasher
+from apidock.auth.principal import CALLER_STATEMENT, caller_params, principal_from_row
 from apidock.auth.schemas import Principal
 from apidock.auth.tokens import IssuedToken, TokenClaims, TokenCodec, TokenType, new_family_id
 from apidock.database import utcnow
 from apidock.exceptions import Unauthorized
-from apidock.roles.models import Role
 from apidock.users import service as user_service
 from apidock.users.models import User, UserStatus
 
@@ -44,41 +44,9 @@ def token_hash(jti: str) -> str:
 async def load_principal(
     session: AsyncSession, *, claims: TokenClaims, root_name: str
 ) -> Principal:
-    """The caller of an access token, in one query: user, role, revocation and family state.
-
-    Refused (401) when the token is revoked, its family revoked, its version older than the
-    user's, or the user blocked, deleted or gone.
-    """
-    token_revoked = exists().where(RevokedToken.jti == claims.jti)
-    family_revoked = exists().where(
-        RefreshToken.family_id == claims.family_id, RefreshToken.revoked_at.is_not(None)
-    )
-    statement = (
-        select(
-            User.id,
-            User.name,
-            User.role_id,
-            Role.permissions,
-            (token_revoked | family_revoked).label("revoked"),
-        )
-        .outerjoin(Role, Role.id == User.role_id)
-        .where(
-            User.id == claims.user_id,
-            User.deleted_at.is_(None),
-            User.status == UserStatus.NORMAL,
-            User.token_version == claims.version,
-        )
-    )
-    row = (await session.execute(statement)).one_or_none()
-    if row is None or row.revoked:
-        raise Unauthorized("Token revoked or no longer valid")
-    return Principal(
-        id=row.id,
-        name=row.name,
-        role_id=row.role_id,
-        permissions=row.permissions or 0,
-        is_root=row.name == root_name,
-    )
+    """The caller of an access token, in one query: user, role, revocation and family state."""
+    result = await session.execute(CALLER_STATEMENT, caller_params(claims))
+    return principal_from_row(result.mappings().one_or_none(), root_name=root_name)
 
 
 async def _issue_pair(

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from apidock.auth.dependencies import ClientAddress, CurrentUser, HasherDep, require
-from apidock.database import SessionDep
+from apidock.auth.dependencies import AccessClaims, ClientAddress, CurrentUser, HasherDep, require
+from apidock.database import ReaderDep, SessionDep
 from apidock.exceptions import Forbidden, error_responses
 from apidock.pagination import PageDep
 from apidock.permissions import Permission, has_permissions
 from apidock.roles.dependencies import RootAdminName
 from apidock.schemas import Envelope
 from apidock.users import service
-from apidock.users.dependencies import MeDep, ReadableUser, UserDep
+from apidock.users.dependencies import MeDep, UserDep, UserId
 from apidock.users.schemas import (
     STATUS_VALUES,
     ProfileUpdate,
@@ -112,13 +112,18 @@ async def update_me(
     return Envelope(message="Profile updated.", data=UserRead.model_validate(user))
 
 
-@router.get("/{user_id}", responses=error_responses(403, 404, 422))
-async def read_user(user: ReadableUser) -> Envelope[UserRead]:
+@router.get("/{user_id:int}", responses=error_responses(403, 404, 422))
+async def read_user(
+    user_id: UserId, claims: AccessClaims, reader: ReaderDep, root_name: RootAdminName
+) -> Envelope[UserRead]:
     """Read one user. Requires: read_users, or being that user."""
+    user = await service.read_for_caller(
+        reader, claims=claims, user_id=user_id, root_name=root_name
+    )
     return Envelope(data=UserRead.model_validate(user))
 
 
-@router.patch("/{user_id}", responses=error_responses(400, 403, 404, 409, 422))
+@router.patch("/{user_id:int}", responses=error_responses(400, 403, 404, 409, 422))
 async def update_user(
     body: UserUpdate,
     user: UserDep,
@@ -142,7 +147,7 @@ async def update_user(
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:int}",
     dependencies=[Depends(require(Permission.DELETE_USERS))],
     responses=error_responses(403, 404, 422),
 )

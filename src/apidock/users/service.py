@@ -6,21 +6,24 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import CursorResult, select
+from sqlalchemy import CursorResult, Integer, and_, bindparam, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import update as update_statement
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from apidock.auth.passwords import PasswordHasher
+from apidock.auth.principal import CALLER, caller_params, caller_statement, principal_from_row
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH, Principal
-from apidock.database import utcnow
-from apidock.exceptions import Conflict, Forbidden, Unprocessable
+from apidock.auth.tokens import TokenClaims
+from apidock.database import RowReader, utcnow
+from apidock.exceptions import Conflict, Forbidden, NotFound, Unprocessable
 from apidock.logs import service as log_service
 from apidock.pagination import PageParams, paginate
 from apidock.permissions import Permission, has_permissions
 from apidock.roles import service as role_service
 from apidock.users.models import NAME_KEY_MAX_LENGTH, NAME_MAX_LENGTH, User, UserStatus
-from apidock.users.schemas import STATUS_VALUES, ProfileUpdate, UserCreate, UserUpdate
+from apidock.users.schemas import STATUS_VALUES, ProfileUpdate, UserCreate, UserRead, UserUpdate
 
 NAME_MIN_LENGTH = 2
 PASSWORD_MIN_LENGTH = 8
@@ -379,3 +382,40 @@ async def delete(
     user.token_version += 1
     await session.flush()
     await _audit(session, actor=actor, action="user.delete", user=user, address=address)
+
+
+USER_READ_COLUMNS = tuple(UserRead.model_fields)
+_TARGET = aliased(User, name="target")
+# The caller's state and the user asked for, in one statement (the hottest read).
+_READ_USER_FOR_CALLER = (
+    caller_statement()
+    .add_columns(*(getattr(_TARGET, column).label(column) for column in USER_READ_COLUMNS))
+    .outerjoin(
+        _TARGET,
+        # a null target_id reads the caller's own row
+        and_(
+            _TARGET.id == func.coalesce(bindparam("target_id", type_=Integer), CALLER.id),
+            _TARGET.deleted_at.is_(None),
+        ),
+    )
+)
+
+
+async def read_for_caller(
+    reader: RowReader, *, claims: TokenClaims, user_id: int, root_name: str
+) -> dict[str, Any]:
+    """One user's public columns for the caller of `claims`, in one round trip.
+
+    401 when the caller may not pass, 403 unless they read users or ask for themselves (before
+    any 404, so that existence is not told to those who may not read), 404 when it is gone.
+    """
+    row = await reader.fetch_one(
+        _READ_USER_FOR_CALLER, caller_params(claims) | {"target_id": user_id}
+    )
+    caller = principal_from_row(row, root_name=root_name)
+    assert row is not None  # principal_from_row refuses a missing row
+    if user_id != caller.id and not has_permissions(caller.permissions, Permission.READ_USERS):
+        raise Forbidden("Requires permission: read_users")
+    if row["id"] is None:
+        raise NotFound("User not found")
+    return {column: row[column] for column in USER_READ_COLUMNS}
