@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,9 +19,10 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 from fastapi import APIRouter, Depends, FastAPI
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, make_url, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from apidock import migrations
 from apidock.auth.passwords import PasswordHasher
 from apidock.cli import cli, route_table
 from apidock.config import Settings, load_settings, to_async_url
@@ -28,7 +30,9 @@ from apidock.models import Role, User
 from apidock.permissions import ADMIN_ROLE, DEFAULT_ROLE, SEEDED_ROLES, Permission
 from apidock.users.models import UserStatus
 from tests.conftest import DATABASE_PARAMS, create_database, drop_database
+from tests.migrations.test_adopt import FLASK_MIGRATE_REVISION, original_ddl, original_rows
 
+FIRST_REVISION = "4d016e2e0015"  # the first revision: the Flask api-dock's schema
 GENERATED = re.compile(r"shown only this once: (\S+)")
 
 # every variable the settings read; the tests set what they need and nothing leaks in
@@ -353,6 +357,72 @@ def test_db_upgrade_current_downgrade_history(environment: dict[str, str]) -> No
     assert ok("db", "current").output.strip() == "base"
     ok("db", "upgrade", "head")
     assert ok("db", "current").output.strip() == head
+
+
+def test_db_downgrade_takes_relative_revisions(environment: dict[str, str]) -> None:
+    newest, previous, before_previous = (info.revision for info in migrations.history()[:3])
+    ok("db", "upgrade")
+
+    assert ok("db", "downgrade", "-1").output.strip() == f"Database at revision {previous}"
+    assert ok("db", "current").output.strip() == previous
+    ok("db", "upgrade", "+1")
+    assert ok("db", "current").output.strip() == newest
+    ok("db", "downgrade", "-2")
+    assert ok("db", "current").output.strip() == before_previous
+    assert "'--bogus'" in invoke("db", "downgrade", "--bogus").output
+
+
+def test_db_revision_autogenerate_writes_no_file_without_changes(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On a copy of the scripts, so that nothing lands in alembic/versions."""
+    source = migrations.find_alembic_ini().parent
+    shutil.copy(source / "alembic.ini", tmp_path / "alembic.ini")
+    shutil.copytree(
+        source / "alembic", tmp_path / "alembic", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    monkeypatch.setenv(migrations.ALEMBIC_INI_ENV, str(tmp_path / "alembic.ini"))
+    versions = tmp_path / "alembic" / "versions"
+    ok("db", "upgrade")
+    before = set(versions.iterdir())
+
+    result = ok("db", "revision", "-m", "nothing new", "--autogenerate")
+
+    assert "No change between the models and the database" in result.output
+    assert set(versions.iterdir()) == before
+    written = ok("db", "revision", "-m", "by hand").output
+    [added] = set(versions.iterdir()) - before
+    assert added.name.endswith("-by_hand.py")
+    assert str(added) in written
+
+
+def _build_original(url: str) -> None:
+    backend = make_url(to_async_url(url)).get_backend_name()
+    statements: list[Any] = [text(statement) for statement in original_ddl(backend)]
+    statements += [table_insert.values(rows) for table_insert, rows in original_rows()]
+    execute(url, *statements)
+
+
+def test_db_adopt_refuses_then_adopts_then_leaves_alone(database_url: str) -> None:
+    refused = invoke("db", "adopt")
+    assert refused.exit_code == 1
+    assert "holds no table of the Flask api-dock; nothing was changed" in refused.output
+    assert ok("db", "current").output.strip() == "base"
+
+    _build_original(database_url)
+    adopted = ok("db", "adopt").output
+    assert f"adopted at revision {FIRST_REVISION}, replacing {FLASK_MIGRATE_REVISION}" in adopted
+    assert "apidock db upgrade" in adopted
+    assert ok("db", "current").output.strip() == FIRST_REVISION
+    again = ok("db", "adopt").output
+    assert f"already managed by API Dock, at revision {FIRST_REVISION}: unchanged" in again
+
+    ok("db", "upgrade")
+    deployed = ok("deploy").output
+    assert "Users without a role given the default role: 1" in deployed
+    assert "Root administrator 'sysop' already in place" in deployed
+    assert "already managed" in ok("db", "adopt").output
+    assert "Users without a role" not in ok("deploy").output
 
 
 # --- create-user ----------------------------------------------------------------------------
