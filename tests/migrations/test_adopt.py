@@ -466,3 +466,19 @@ async def test_a_database_of_another_shape_is_refused(
     assert message.count("\n  - ") == (2 if "missing tables" in difference else 1), message
     assert await state(engine) == before
     assert await _query(engine, alembic_version.c.version_num) == [(FLASK_MIGRATE_REVISION,)]
+
+
+async def test_the_downgrade_gives_the_original_its_permission_numbers_back(
+    make_engine: MakeEngine,
+) -> None:
+    engine = await make_engine("main")
+    await build_original(engine)
+    await adopt(engine)
+    await migrations.upgrade(engine)
+
+    await migrations.downgrade(engine, FIRST)
+
+    # what the original can read; a role it did not seed keeps no rights
+    assert dict(await _query(engine, roles.c.title, roles.c.permissions)) == {
+        title: bits for _, title, _, bits in ORIGINAL_ROLES
+    } | {"Guests": 0}
