@@ -55,6 +55,10 @@ class PageMeta(ApiModel):
     page: int
     per_page: int
     total: int
+    total_is_estimate: bool = Field(
+        default=False,
+        description="True when `total` is the planner's estimate (more than 10,000 rows match)",
+    )
     prev: str | None
     next: str | None
 
