@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from apidock.schemas import ErrorEnvelope, ValidationErrorEnvelope
 
@@ -138,6 +139,48 @@ def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     ]
 
 
+def _causes(error: BaseException) -> list[BaseException]:
+    """`error`, the driver's error it wraps, and what caused that, outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return chain
+
+
+def _is_unstorable_value(error: BaseException) -> bool:
+    """True when the database refused a value of the request rather than failed.
+
+    PostgreSQL says so with an SQLSTATE of class 22 (a NUL character in text, a number out of
+    range); asyncpg refuses an argument it cannot encode with a `ValueError`; MySQL's driver
+    raises `DataError`. Validation bounds every field it knows of; this catches the rest.
+    """
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if isinstance(error, sa_exc.DataError):
+        return True
+    return any(
+        str(getattr(cause, "sqlstate", "") or "").startswith("22") or isinstance(cause, ValueError)
+        for cause in _causes(error)[1:]
+    )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods some route answers on the request's path, for the `Allow` header of a 405."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
+
+
 def _is_unavailable(error: BaseException) -> bool:
     """True when the database cannot be reached (each driver says so differently)."""
     if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError | ConnectionError):
@@ -158,9 +201,25 @@ async def handle_error(request: Request, error: Exception) -> JSONResponse:
             return _envelope(400, "Malformed JSON body")
         return _envelope(422, "Validation failed", _field_errors(error))
     if isinstance(error, StarletteHTTPException):
-        return _envelope(error.status_code, str(error.detail), headers=error.headers)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Starlette names only the first route's methods; a path has a route per method
+            headers["Allow"] = _allowed_methods(request)
+        return _envelope(error.status_code, str(error.detail), headers=headers)
     if isinstance(error, sa_exc.IntegrityError):
         return _envelope(409, "Conflict: duplicate, or still referenced")
+    if _is_unstorable_value(error):
+        return _envelope(
+            422,
+            "Validation failed",
+            [
+                {
+                    "field": "request",
+                    "message": "a value cannot be stored: a NUL character, or out of range",
+                    "type": "value_error",
+                }
+            ],
+        )
     if _is_unavailable(error):
         logger.warning("database unavailable: %s", type(error).__name__)
         return _envelope(503, ServiceUnavailable.message, headers={"Retry-After": "5"})

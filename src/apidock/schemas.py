@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
+
+# Ids are the original's INTEGER columns: a larger id can name no row, and is refused as such.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _refuse_nul(value: Any) -> Any:
+    """`value` unchanged; `ValueError` when a string in it holds a NUL character.
+
+    PostgreSQL cannot store NUL in text, and no name, title or description needs one.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("may not contain a NUL character")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_nul(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _refuse_nul(item)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _refuse_nul(getattr(value, name))
+    return value
 
 
 class ApiModel(BaseModel):
@@ -15,10 +39,40 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class RequestModel(BaseModel):
-    """Base of every request body: an unknown field is an error, never silently dropped."""
+def _drop_null(schema: dict[str, Any], names: frozenset[str]) -> None:
+    """Document the fields in `names` as optional but never null."""
+    for name in names:
+        field = schema.get("properties", {}).get(name)
+        if field is None or "anyOf" not in field:
+            continue
+        kept = [branch for branch in field["anyOf"] if branch != {"type": "null"}]
+        field.pop("anyOf")
+        if field.get("default", "") is None:
+            field.pop("default")
+        if len(kept) == 1:
+            field.update(kept[0])
+        else:
+            field["anyOf"] = kept
 
-    model_config = ConfigDict(extra="forbid")
+
+class RequestModel(BaseModel):
+    """Base of every request body: an unknown field is an error, never silently dropped.
+
+    No string anywhere in a body may hold a NUL character. Fields named in `not_null` may be
+    left out but not sent as null (a subclass refuses the null); OpenAPI says so.
+    """
+
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=lambda schema, model: _drop_null(
+            schema,
+            getattr(model, "not_null", frozenset()),
+        ),
+    )
+
+    _no_nul = field_validator("*")(_refuse_nul)
 
 
 class Envelope(BaseModel, Generic[T]):

@@ -137,7 +137,8 @@ async def test_permissions_and_missing(
     # writing docs does not include deleting apps
     assert (await client.delete(url, headers=dev_auth)).status_code == 403
     assert (await client.get(f"{API}/apps/999999", headers=reader_auth)).status_code == 404
-    assert (await client.get(f"{API}/apps/abc", headers=reader_auth)).status_code == 422
+    # an id is digits (`{app_id:int}`): anything else names no resource
+    assert (await client.get(f"{API}/apps/abc", headers=reader_auth)).status_code == 404
 
 
 async def test_delete_hides_the_app(

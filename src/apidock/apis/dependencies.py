@@ -10,9 +10,10 @@ from apidock.apis import responses_service, service
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.database import SessionDep
 from apidock.exceptions import NotFound
+from apidock.schemas import MAX_ID
 
 
-async def api_or_404(session: SessionDep, api_id: Annotated[int, Path(ge=1)]) -> Api:
+async def api_or_404(session: SessionDep, api_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Api:
     """The live API of the path; a deleted one is not found."""
     api = await service.get(session, api_id=api_id)
     if api is None:
@@ -20,7 +21,9 @@ async def api_or_404(session: SessionDep, api_id: Annotated[int, Path(ge=1)]) ->
     return api
 
 
-async def field_or_404(session: SessionDep, field_id: Annotated[int, Path(ge=1)]) -> ApiResponse:
+async def field_or_404(
+    session: SessionDep, field_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> ApiResponse:
     """The live response field of the path."""
     field = await responses_service.get_field(session, field_id=field_id)
     if field is None:
@@ -28,7 +31,9 @@ async def field_or_404(session: SessionDep, field_id: Annotated[int, Path(ge=1)]
     return field
 
 
-async def example_or_404(session: SessionDep, example_id: Annotated[int, Path(ge=1)]) -> ApiExample:
+async def example_or_404(
+    session: SessionDep, example_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> ApiExample:
     """The live example of the path."""
     example = await responses_service.get_example(session, example_id=example_id)
     if example is None:

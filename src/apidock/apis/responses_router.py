@@ -55,13 +55,13 @@ async def create_field(
     return Envelope(message="Response field created.", data=ResponseFieldRead.model_validate(field))
 
 
-@responses_router.get("/{field_id}", responses=error_responses(401, 403, 404, 422))
+@responses_router.get("/{field_id:int}", responses=error_responses(401, 403, 404, 422))
 async def read_field(_: DocsReader, field: FieldDep) -> Envelope[ResponseFieldRead]:
     """Read a response field. Requires: read_docs."""
     return Envelope(data=ResponseFieldRead.model_validate(field))
 
 
-@responses_router.patch("/{field_id}", responses=error_responses(400, 401, 403, 404, 409, 422))
+@responses_router.patch("/{field_id:int}", responses=error_responses(400, 401, 403, 404, 409, 422))
 async def update_field(
     user: DocsWriter,
     field: FieldDep,
@@ -76,7 +76,7 @@ async def update_field(
     return Envelope(message="Response field updated.", data=ResponseFieldRead.model_validate(field))
 
 
-@responses_router.delete("/{field_id}", responses=error_responses(401, 403, 404, 409, 422))
+@responses_router.delete("/{field_id:int}", responses=error_responses(401, 403, 404, 409, 422))
 async def delete_field(
     user: DocsWriter, field: FieldDep, session: SessionDep, address: ClientAddress
 ) -> Envelope[None]:
@@ -105,13 +105,13 @@ async def create_example(
     return Envelope(message="Example created.", data=ExampleRead.model_validate(example))
 
 
-@examples_router.get("/{example_id}", responses=error_responses(401, 403, 404, 422))
+@examples_router.get("/{example_id:int}", responses=error_responses(401, 403, 404, 422))
 async def read_example(_: DocsReader, example: ExampleDep) -> Envelope[ExampleRead]:
     """Read an example. Requires: read_docs."""
     return Envelope(data=ExampleRead.model_validate(example))
 
 
-@examples_router.patch("/{example_id}", responses=error_responses(400, 401, 403, 404, 422))
+@examples_router.patch("/{example_id:int}", responses=error_responses(400, 401, 403, 404, 422))
 async def update_example(
     user: DocsWriter,
     example: ExampleDep,
@@ -126,7 +126,7 @@ async def update_example(
     return Envelope(message="Example updated.", data=ExampleRead.model_validate(example))
 
 
-@examples_router.delete("/{example_id}", responses=error_responses(401, 403, 404, 422))
+@examples_router.delete("/{example_id:int}", responses=error_responses(401, 403, 404, 422))
 async def delete_example(
     user: DocsWriter, example: ExampleDep, session: SessionDep, address: ClientAddress
 ) -> Envelope[None]:

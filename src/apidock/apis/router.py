@@ -14,7 +14,7 @@ from apidock.auth.dependencies import ClientAddress
 from apidock.database import SessionDep
 from apidock.exceptions import error_responses
 from apidock.pagination import PageDep, paginate
-from apidock.schemas import Envelope
+from apidock.schemas import MAX_ID, Envelope
 
 router = APIRouter(prefix="/apis", tags=["apis"])
 
@@ -24,8 +24,8 @@ async def list_apis(
     _: DocsReader,
     session: SessionDep,
     page: PageDep,
-    app_id: Annotated[int | None, Query(ge=1)] = None,
-    group_id: Annotated[int | None, Query(ge=1)] = None,
+    app_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     method: Annotated[Method | None, Query()] = None,
     api_status: Annotated[ApiStatusName | None, Query(alias="status")] = None,
     q: Annotated[
@@ -51,13 +51,13 @@ async def create_api(
     return Envelope(message="API created.", data=ApiRead.model_validate(api))
 
 
-@router.get("/{api_id}", responses=error_responses(401, 403, 404, 422))
+@router.get("/{api_id:int}", responses=error_responses(401, 403, 404, 422))
 async def read_api(_: DocsReader, api: ApiDep) -> Envelope[ApiRead]:
     """Read an API. Requires: read_docs."""
     return Envelope(data=ApiRead.model_validate(api))
 
 
-@router.patch("/{api_id}", responses=error_responses(400, 401, 403, 404, 409, 422))
+@router.patch("/{api_id:int}", responses=error_responses(400, 401, 403, 404, 409, 422))
 async def update_api(
     user: DocsWriter, api: ApiDep, body: ApiUpdate, session: SessionDep, address: ClientAddress
 ) -> Envelope[ApiRead]:
@@ -66,7 +66,7 @@ async def update_api(
     return Envelope(message="API updated.", data=ApiRead.model_validate(api))
 
 
-@router.delete("/{api_id}", responses=error_responses(401, 403, 404, 422))
+@router.delete("/{api_id:int}", responses=error_responses(401, 403, 404, 422))
 async def delete_api(
     user: DocsWriter, api: ApiDep, session: SessionDep, address: ClientAddress
 ) -> Envelope[None]:

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from apidock.apis.models import ApiStatus
 from apidock.apps.schemas import PatchModel, Title, enum_name
-from apidock.schemas import ApiModel, PageMeta, RequestModel
+from apidock.schemas import MAX_ID, ApiModel, PageMeta, RequestModel
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 ApiStatusName = Literal["developing", "released", "deprecated"]
@@ -130,8 +130,8 @@ Method = Annotated[HttpMethod, BeforeValidator(_upper)]
 
 
 class ApiCreate(RequestModel):
-    app_id: Annotated[int, Field(ge=1)]
-    group_id: Annotated[int, Field(ge=1)] | None = None
+    app_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    group_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
     title: Title
     description: Annotated[str, Field(max_length=10_000)] | None = None
     request_url: RequestUrl
@@ -148,7 +148,7 @@ class ApiUpdate(PatchModel):
         {"title", "request_url", "request_method", "request_header", "need_auth", "status"}
     )
 
-    group_id: Annotated[int, Field(ge=1)] | None = None
+    group_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
     title: Title | None = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
     request_url: RequestUrl | None = None
@@ -198,7 +198,7 @@ class ApiPage(PageMeta):
 
 
 class ResponseFieldCreate(RequestModel):
-    api_id: Annotated[int, Field(ge=1)]
+    api_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     field: FieldPath
     description: Annotated[str, Field(max_length=256)] | None = None
     nullable: bool = False
@@ -237,7 +237,7 @@ ExampleBody = Annotated[
 
 
 class ExampleCreate(RequestModel):
-    api_id: Annotated[int, Field(ge=1)]
+    api_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     title: Title
     body: ExampleBody | None = None
 

@@ -14,6 +14,7 @@ from apidock.auth.schemas import Principal
 from apidock.database import SessionDep
 from apidock.exceptions import NotFound
 from apidock.permissions import Permission
+from apidock.schemas import MAX_ID
 
 # Defined once each: FastAPI caches a dependency per function, so the check runs once a request.
 DocsReader = Annotated[Principal, Depends(require(Permission.READ_DOCS))]
@@ -21,7 +22,7 @@ DocsWriter = Annotated[Principal, Depends(require(Permission.WRITE_DOCS))]
 AppDeleter = Annotated[Principal, Depends(require(Permission.DELETE_APPS))]
 
 
-async def app_or_404(session: SessionDep, app_id: Annotated[int, Path(ge=1)]) -> App:
+async def app_or_404(session: SessionDep, app_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> App:
     """The live app of the path; a deleted one is not found."""
     app = await service.get(session, app_id=app_id)
     if app is None:

@@ -42,13 +42,13 @@ async def create_app(
     return Envelope(message="App created.", data=AppRead.model_validate(app))
 
 
-@router.get("/{app_id}", responses=error_responses(401, 403, 404, 422))
+@router.get("/{app_id:int}", responses=error_responses(401, 403, 404, 422))
 async def read_app(_: DocsReader, app: AppDep) -> Envelope[AppRead]:
     """Read an app. Requires: read_docs."""
     return Envelope(data=AppRead.model_validate(app))
 
 
-@router.patch("/{app_id}", responses=error_responses(400, 401, 403, 404, 409, 422))
+@router.patch("/{app_id:int}", responses=error_responses(400, 401, 403, 404, 409, 422))
 async def update_app(
     user: DocsWriter, app: AppDep, body: AppUpdate, session: SessionDep, address: ClientAddress
 ) -> Envelope[AppRead]:
@@ -57,7 +57,7 @@ async def update_app(
     return Envelope(message="App updated.", data=AppRead.model_validate(app))
 
 
-@router.delete("/{app_id}", responses=error_responses(401, 403, 404, 422))
+@router.delete("/{app_id:int}", responses=error_responses(401, 403, 404, 422))
 async def delete_app(
     user: AppDeleter, app: AppDep, session: SessionDep, address: ClientAddress
 ) -> Envelope[None]:
@@ -75,7 +75,7 @@ OPENAPI_DOCUMENT_RESPONSES[200] = {
 
 
 @router.get(
-    "/{app_id}/openapi.json",
+    "/{app_id:int}/openapi.json",
     response_class=JSONResponse,
     responses=OPENAPI_DOCUMENT_RESPONSES,
 )

@@ -10,9 +10,12 @@ from apidock.database import SessionDep
 from apidock.exceptions import NotFound
 from apidock.groups import service
 from apidock.groups.models import ApiGroup
+from apidock.schemas import MAX_ID
 
 
-async def group_or_404(session: SessionDep, group_id: Annotated[int, Path(ge=1)]) -> ApiGroup:
+async def group_or_404(
+    session: SessionDep, group_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> ApiGroup:
     """The live group of the path; a deleted one is not found."""
     group = await service.get(session, group_id=group_id)
     if group is None:

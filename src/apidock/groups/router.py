@@ -14,7 +14,7 @@ from apidock.groups import service
 from apidock.groups.dependencies import GroupDep
 from apidock.groups.schemas import GroupCreate, GroupNode, GroupPage, GroupRead, GroupUpdate
 from apidock.pagination import PageDep, paginate
-from apidock.schemas import Envelope
+from apidock.schemas import MAX_ID, Envelope
 
 router = APIRouter(prefix="/apis/groups", tags=["groups"])
 
@@ -24,7 +24,7 @@ async def list_groups(
     _: DocsReader,
     session: SessionDep,
     page: PageDep,
-    app_id: Annotated[int | None, Query(ge=1)] = None,
+    app_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     pid: Annotated[int | None, Query(ge=0, description="Children of this group; 0: roots")] = None,
 ) -> Envelope[GroupPage]:
     """List groups as a flat page, by app and parent. Requires: read_docs."""
@@ -34,7 +34,7 @@ async def list_groups(
 
 @router.get("/tree", responses=error_responses(401, 403, 422))
 async def group_tree(
-    _: DocsReader, session: SessionDep, app_id: Annotated[int, Query(ge=1)]
+    _: DocsReader, session: SessionDep, app_id: Annotated[int, Query(ge=1, le=MAX_ID)]
 ) -> Envelope[list[GroupNode]]:
     """The groups of an app as a nested tree (not paged). Requires: read_docs."""
     return Envelope(data=await service.tree(session, app_id=app_id))
@@ -51,13 +51,13 @@ async def create_group(
     return Envelope(message="Group created.", data=GroupRead.model_validate(group))
 
 
-@router.get("/{group_id}", responses=error_responses(401, 403, 404, 422))
+@router.get("/{group_id:int}", responses=error_responses(401, 403, 404, 422))
 async def read_group(_: DocsReader, group: GroupDep) -> Envelope[GroupRead]:
     """Read a group. Requires: read_docs."""
     return Envelope(data=GroupRead.model_validate(group))
 
 
-@router.patch("/{group_id}", responses=error_responses(400, 401, 403, 404, 409, 422))
+@router.patch("/{group_id:int}", responses=error_responses(400, 401, 403, 404, 409, 422))
 async def update_group(
     user: DocsWriter,
     group: GroupDep,
@@ -70,7 +70,7 @@ async def update_group(
     return Envelope(message="Group updated.", data=GroupRead.model_validate(group))
 
 
-@router.delete("/{group_id}", responses=error_responses(401, 403, 404, 409, 422))
+@router.delete("/{group_id:int}", responses=error_responses(401, 403, 404, 409, 422))
 async def delete_group(
     user: DocsWriter,
     group: GroupDep,

@@ -9,13 +9,13 @@ from pydantic import Field
 
 from apidock.apps.schemas import PatchModel, Title
 from apidock.groups.models import ROOT_PID
-from apidock.schemas import ApiModel, PageMeta, RequestModel
+from apidock.schemas import MAX_ID, ApiModel, PageMeta, RequestModel
 
-ParentId = Annotated[int, Field(ge=0, description="The parent group; 0 at the root")]
+ParentId = Annotated[int, Field(ge=0, le=MAX_ID, description="The parent group; 0 at the root")]
 
 
 class GroupCreate(RequestModel):
-    app_id: Annotated[int, Field(ge=1)]
+    app_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     pid: ParentId = ROOT_PID
     title: Title
 

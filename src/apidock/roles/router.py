@@ -55,7 +55,7 @@ async def create_role(
 
 
 @router.get(
-    "/roles/{role_id}",
+    "/roles/{role_id:int}",
     dependencies=[Depends(current_user)],
     responses=error_responses(404, 422),
 )
@@ -65,7 +65,7 @@ async def read_role(role: RoleDep) -> Envelope[RoleRead]:
 
 
 @router.patch(
-    "/roles/{role_id}",
+    "/roles/{role_id:int}",
     dependencies=[Depends(manage_roles)],
     responses=error_responses(400, 403, 404, 409, 422),
 )
@@ -85,7 +85,7 @@ async def update_role(
 
 
 @router.delete(
-    "/roles/{role_id}",
+    "/roles/{role_id:int}",
     dependencies=[Depends(manage_roles)],
     responses=error_responses(403, 404, 409, 422),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 
@@ -54,6 +54,8 @@ class RoleCreate(_RoleFields):
 
 class RoleUpdate(_RoleFields):
     """A partial update: a field left out stays as it was."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset({"title", "permissions"})
 
     title: Title | None = None
     permissions: list[PermissionName] | None = Field(default=None, max_length=32)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -48,6 +48,8 @@ class UserCreate(RequestModel):
 class UserUpdate(RequestModel):
     """A partial update of another user: a field left out stays as it was."""
 
+    not_null: ClassVar[frozenset[str]] = frozenset({"name", "password", "status", "role_id"})
+
     name: Name | None = None
     password: Password | None = None
     status: StatusName | None = None
@@ -58,6 +60,8 @@ class UserUpdate(RequestModel):
 
 class ProfileUpdate(RequestModel):
     """A partial update of one's own profile; a new password needs the current one."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset({"name", "password", "current_password"})
 
     name: Name | None = None
     password: Password | None = None

@@ -1,0 +1,148 @@
+"""Fuzz every operation of the OpenAPI document with schemathesis, as a plain user and as the
+root administrator, against a live `apidock serve` on a PostgreSQL database of its own.
+
+    .venv/bin/pip install -e '.[fuzz]'
+    .venv/bin/python scripts/fuzz.py --examples 100
+
+The database named by `--database-url` is dropped and created again. The exit status is 0
+only when every run is clean: no 5xx, every response matching its documented status, content
+type, headers and schema, bad input refused and good input accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from live_server import (
+    ROOT_NAME,
+    ROOT_PASSWORD,
+    deploy,
+    recreate_database,
+    server_env,
+    serving,
+)
+
+SCRIPTS = Path(__file__).resolve().parent
+DEFAULT_DATABASE = "postgresql://root@127.0.0.1:5432/apidock_fuzz"
+PLAIN_USER = "fuzzer"
+PLAIN_PASSWORD = "fuzzer password 1"  # noqa: S105 (a throwaway database's)
+
+
+def _user_id(base_url: str, name: str, password: str) -> str:
+    answer = httpx.post(f"{base_url}/api/v1/login", json={"name": name, "password": password})
+    answer.raise_for_status()
+    return str(answer.json()["data"]["user"]["id"])
+
+
+def schemathesis_run(
+    base_url: str, *, name: str, password: str, user_id: str, examples: int, extra: list[str]
+) -> int:
+    """One `st run` over every operation as `name`; its exit status."""
+    st = Path(sys.executable).parent / "st"
+    env = os.environ | {
+        "SCHEMATHESIS_HOOKS": "fuzz_auth",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(SCRIPTS), os.environ.get("PYTHONPATH")])),
+        "APIDOCK_FUZZ_BASE_URL": base_url,
+        "APIDOCK_FUZZ_USER_ID": user_id,
+        "APIDOCK_FUZZ_NAME": name,
+        "APIDOCK_FUZZ_PASSWORD": password,
+        "APIDOCK_FUZZ_ROOT_NAME": ROOT_NAME,
+        "APIDOCK_FUZZ_ROOT_PASSWORD": ROOT_PASSWORD,
+    }
+    command = [
+        str(st),
+        "--config-file",
+        str(SCRIPTS / "schemathesis.toml"),
+        "run",
+        f"{base_url}/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(examples),
+        "--workers",
+        "1",
+        "--request-timeout",
+        "30",
+        "--generation-database",
+        "none",
+        "--no-color",
+        *extra,
+    ]
+    print(f"== schemathesis as {name}: {' '.join(command[1:])}", flush=True)
+    return subprocess.run(command, env=env, check=False).returncode  # noqa: S603
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--examples", type=int, default=100, help="examples per operation")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE, help="dropped and made again")
+    parser.add_argument(
+        "--as",
+        dest="identities",
+        default="user,admin",
+        help="comma-separated: user (a plain user), admin (the root administrator)",
+    )
+    parser.add_argument(
+        "--server-log",
+        type=Path,
+        default=Path("fuzz-server.log"),
+        help="where the server's log is kept when it logged an error",
+    )
+    parser.add_argument("st_args", nargs="*", help="more `st run` options, after --")
+    args = parser.parse_args(argv)
+    identities = [item.strip() for item in args.identities.split(",") if item.strip()]
+    if not set(identities) <= {"user", "admin"}:
+        parser.error("--as takes user and/or admin")
+
+    recreate_database(args.database_url)
+    with tempfile.TemporaryDirectory(prefix="apidock-fuzz-") as var_dir:
+        env = server_env(args.database_url, Path(var_dir))
+        deploy(env, users={PLAIN_USER: PLAIN_PASSWORD})
+        failed: list[str] = []
+        with serving(env, log=Path(var_dir) / "server.log") as server:
+            # the plain user first: the administrator's run may block or delete it
+            for identity in identities:
+                name, password = (
+                    (PLAIN_USER, PLAIN_PASSWORD)
+                    if identity == "user"
+                    else (ROOT_NAME, ROOT_PASSWORD)
+                )
+                user_id = (
+                    "root" if identity == "admin" else _user_id(server.base_url, name, password)
+                )
+                status = schemathesis_run(
+                    server.base_url,
+                    name=name,
+                    password=password,
+                    user_id=user_id,
+                    examples=args.examples,
+                    extra=args.st_args,
+                )
+                if status != 0:
+                    failed.append(identity)
+            if not server.alive():
+                failed.append("server exited")
+        log = (Path(var_dir) / "server.log").read_text(errors="replace")
+        errors = [line for line in log.splitlines() if line.startswith("unhandled error")]
+        if errors:
+            args.server_log.write_text(log)
+            for line in errors[:20]:
+                print(f"server log: {line}")
+            print(f"the server's log is in {args.server_log}")
+    if errors:
+        failed.append(f"{len(errors)} server errors logged")
+    print("fuzz: clean" if not failed else f"fuzz: FAILED ({', '.join(failed)})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
