@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import Select, func, select
 from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis.models import Api
 from apidock.apps import service as app_service
+from apidock.apps.models import App
 from apidock.database import utcnow
 from apidock.exceptions import Conflict, Unprocessable
 from apidock.groups.models import ROOT_PID, ApiGroup
@@ -49,15 +48,17 @@ async def tree(session: AsyncSession, *, app_id: int) -> list[GroupNode]:
     return roots
 
 
-async def _app_groups(session: AsyncSession, *, app_id: int | None) -> Sequence[ApiGroup]:
-    return (await session.scalars(search(app_id=app_id))).all()
-
-
 async def descendant_ids(session: AsyncSession, *, group: ApiGroup) -> set[int]:
-    """The ids of the live groups below `group`, at any depth."""
+    """The ids of the live groups below `group`, at any depth, as the database has them now."""
+    # columns, not objects: groups already in the session would keep a parent read earlier
+    rows = await session.execute(
+        select(ApiGroup.id, ApiGroup.pid).where(
+            ApiGroup.app_id == group.app_id, ApiGroup.deleted_at.is_(None)
+        )
+    )
     children: dict[int, list[int]] = {}
-    for other in await _app_groups(session, app_id=group.app_id):
-        children.setdefault(other.pid, []).append(other.id)
+    for group_id, pid in rows:
+        children.setdefault(pid, []).append(group_id)
     found: set[int] = set()
     pending = list(children.get(group.id, []))
     while pending:
@@ -66,6 +67,16 @@ async def descendant_ids(session: AsyncSession, *, group: ApiGroup) -> set[int]:
             found.add(current)
             pending.extend(children.get(current, []))
     return found
+
+
+async def _lock_tree(session: AsyncSession, *, app_id: int | None) -> None:
+    """Take the app's row lock until the transaction ends: one move at a time per tree.
+
+    Two moves checked at once (A under B, B under A) each see no cycle and together make one;
+    the second waits here and then checks against the first's committed result. SQLite
+    serialises writers already and ignores FOR UPDATE.
+    """
+    await session.execute(select(App.id).where(App.id == app_id).with_for_update())
 
 
 async def _check_parent(session: AsyncSession, *, app_id: int | None, pid: int) -> None:
@@ -132,6 +143,7 @@ async def update(
     values = group_in.model_dump(exclude_unset=True)
     pid = values.get("pid", group.pid)
     if pid != group.pid:
+        await _lock_tree(session, app_id=group.app_id)
         if pid == group.id or pid in await descendant_ids(session, group=group):
             raise Conflict("A group cannot move under itself or one of its descendants")
         await _check_parent(session, app_id=group.app_id, pid=pid)
