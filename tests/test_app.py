@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -253,3 +254,32 @@ async def test_cors_with_listed_origins_refuses_others(settings: Settings, tmp_p
         assert refused.status_code == 400
         assert "access-control-allow-origin" not in refused.headers
     await application.state.database.dispose()
+
+
+def test_no_dependency_runs_in_a_worker_thread(app: FastAPI) -> None:
+    """FastAPI runs a plain `def` dependency in a thread: on every request, that is slow."""
+    import inspect
+
+    import fastapi.routing
+
+    def sync_calls(dependant: Any) -> set[str]:
+        found: set[str] = set()
+        for sub in dependant.dependencies:
+            call = sub.call
+            if call is not None and not (
+                inspect.iscoroutinefunction(call)
+                or inspect.isasyncgenfunction(call)
+                or inspect.iscoroutinefunction(type(call).__call__)
+                or inspect.isclass(call)  # request models such as OAuth2PasswordRequestForm
+            ):
+                found.add(call.__qualname__)
+            found |= sync_calls(sub)
+        return found
+
+    routes = fastapi.routing.iter_route_contexts(app.routes)
+    offenders: set[str] = set()
+    for route in routes:
+        dependant = getattr(getattr(route, "original_route", route), "dependant", None)
+        if dependant is not None:
+            offenders |= sync_calls(dependant)
+    assert offenders == set()

@@ -296,7 +296,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_reader(request: Request) -> RowReader:
+async def get_reader(request: Request) -> RowReader:
     """The reader for single-statement hot reads (see `AsyncpgReader`)."""
     database: Database = request.app.state.database
     return database.reader

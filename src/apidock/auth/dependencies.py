@@ -1,4 +1,8 @@
-"""Who is calling: the bearer token, the signed-in principal, and permission checks."""
+"""Who is calling: the bearer token, the signed-in principal, and permission checks.
+
+Every dependency is `async def`, even when it awaits nothing: FastAPI runs a plain `def`
+dependency in a worker thread, a thread hand-off on every request.
+"""
 
 from __future__ import annotations
 
@@ -21,22 +25,22 @@ from apidock.permissions import Permission, has_permissions, permission_names
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/token", auto_error=False)
 
 
-def get_codec(request: Request) -> TokenCodec:
+async def get_codec(request: Request) -> TokenCodec:
     codec: TokenCodec = request.app.state.token_codec
     return codec
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.password_hasher
     return hasher
 
 
-def get_limiter(request: Request) -> LoginLimiter:
+async def get_limiter(request: Request) -> LoginLimiter:
     limiter: LoginLimiter = request.app.state.login_limiter
     return limiter
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The client's IP address (uvicorn resolves trusted proxy headers before this)."""
     return request.client.host if request.client else "unknown"
 
@@ -53,12 +57,16 @@ def _claims(token: str | None, codec: TokenCodec, expected: TokenType) -> TokenC
     return codec.verify(token, expected)
 
 
-def access_claims(codec: CodecDep, token: Annotated[str | None, Depends(bearer)]) -> TokenClaims:
+async def access_claims(
+    codec: CodecDep, token: Annotated[str | None, Depends(bearer)]
+) -> TokenClaims:
     """The verified claims of the bearer access token."""
     return _claims(token, codec, TokenType.ACCESS)
 
 
-def refresh_claims(codec: CodecDep, token: Annotated[str | None, Depends(bearer)]) -> TokenClaims:
+async def refresh_claims(
+    codec: CodecDep, token: Annotated[str | None, Depends(bearer)]
+) -> TokenClaims:
     """The verified claims of the bearer refresh token."""
     return _claims(token, codec, TokenType.REFRESH)
 

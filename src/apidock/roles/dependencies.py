@@ -23,7 +23,7 @@ async def role_or_404(role_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: S
     return role
 
 
-def root_admin_name(request: Request) -> str:
+async def root_admin_name(request: Request) -> str:
     """The name of the root administrator (`APP_ROOT_ADMIN`)."""
     name: str = request.app.state.settings.app_root_admin
     return name
