@@ -197,6 +197,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.password_hasher = PasswordHasher(settings)
     app.state.login_limiter = login_limiter
     install_error_handler(app)
+    # inside CORS, so a browser can read the 413 too
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_size)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -204,7 +206,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_size)
     app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
     _add_docs_routes(app)
     _add_service_routes(app)
