@@ -67,14 +67,20 @@ def caller_params(claims: TokenClaims) -> dict[str, Any]:
     }
 
 
-def principal_from_row(row: Mapping[Any, Any] | None, *, root_name: str) -> Principal:
-    """The caller of a `caller_statement` row; 401 when the row says they may not pass.
+def caller_row(row: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
+    """`row` when its caller may pass; 401 when the row is missing or says the token is revoked.
 
-    Refused when the token is revoked, its family revoked, its version older than the
-    user's, or the user blocked, deleted or gone.
+    The row is missing when the user is gone, deleted or blocked, or the token's version is
+    older than the user's; `caller_revoked` covers the revoked token and the revoked family.
     """
     if row is None or row["caller_revoked"]:
         raise Unauthorized("Token revoked or no longer valid")
+    return row
+
+
+def principal_from_row(row: Mapping[Any, Any] | None, *, root_name: str) -> Principal:
+    """The caller of a `caller_statement` row (see `caller_row` for when it is refused)."""
+    row = caller_row(row)
     return Principal(
         id=row["caller_id"],
         name=row["caller_name"],

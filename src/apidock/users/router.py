@@ -28,6 +28,14 @@ from apidock.users.schemas import (
 router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(401))
 
 
+# First: the hottest route is matched first (FastAPI tries routes in order).
+@router.get("/{user_id:int}", responses=error_responses(403, 404, 422))
+async def read_user(user_id: UserId, claims: AccessClaims, reader: ReaderDep) -> Envelope[UserRead]:
+    """Read one user. Requires: read_users, or being that user."""
+    user = await service.read_for_caller(reader, claims=claims, user_id=user_id)
+    return Envelope(data=UserRead.model_validate(user))
+
+
 @router.get(
     "",
     dependencies=[Depends(require(Permission.READ_USERS))],
@@ -110,17 +118,6 @@ async def update_me(
         root_name=root_name,
     )
     return Envelope(message="Profile updated.", data=UserRead.model_validate(user))
-
-
-@router.get("/{user_id:int}", responses=error_responses(403, 404, 422))
-async def read_user(
-    user_id: UserId, claims: AccessClaims, reader: ReaderDep, root_name: RootAdminName
-) -> Envelope[UserRead]:
-    """Read one user. Requires: read_users, or being that user."""
-    user = await service.read_for_caller(
-        reader, claims=claims, user_id=user_id, root_name=root_name
-    )
-    return Envelope(data=UserRead.model_validate(user))
 
 
 @router.patch("/{user_id:int}", responses=error_responses(400, 403, 404, 409, 422))

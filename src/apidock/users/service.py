@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from apidock.auth.passwords import PasswordHasher
-from apidock.auth.principal import CALLER, caller_params, caller_statement, principal_from_row
+from apidock.auth.principal import CALLER, caller_params, caller_row, caller_statement
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH, Principal
 from apidock.auth.tokens import TokenClaims
 from apidock.database import RowReader, utcnow
@@ -402,7 +402,7 @@ _READ_USER_FOR_CALLER = (
 
 
 async def read_for_caller(
-    reader: RowReader, *, claims: TokenClaims, user_id: int, root_name: str
+    reader: RowReader, *, claims: TokenClaims, user_id: int
 ) -> dict[str, Any]:
     """One user's public columns for the caller of `claims`, in one round trip.
 
@@ -412,9 +412,9 @@ async def read_for_caller(
     row = await reader.fetch_one(
         _READ_USER_FOR_CALLER, caller_params(claims) | {"target_id": user_id}
     )
-    caller = principal_from_row(row, root_name=root_name)
-    assert row is not None  # principal_from_row refuses a missing row
-    if user_id != caller.id and not has_permissions(caller.permissions, Permission.READ_USERS):
+    row = caller_row(row)
+    may_read = has_permissions(row["caller_permissions"] or 0, Permission.READ_USERS)
+    if user_id != row["caller_id"] and not may_read:
         raise Forbidden("Requires permission: read_users")
     if row["id"] is None:
         raise NotFound("User not found")
