@@ -31,7 +31,7 @@ async def _parents(live_app: FastAPI, app_id: int) -> dict[int, int]:
         rows = await session.execute(
             select(ApiGroup.id, ApiGroup.pid).where(ApiGroup.app_id == app_id)
         )
-        return {int(group_id): int(pid) for group_id, pid in rows.tuples()}
+        return {int(group_id): int(pid) for group_id, pid in rows}
 
 
 def _assert_acyclic(parents: dict[int, int]) -> None:
