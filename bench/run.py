@@ -388,6 +388,7 @@ class Bench:
                 str(APIDOCK_PORT),
                 "--workers",
                 "1",
+                "--no-access-log",  # the ceiling logs no requests either
             ]
         else:  # the options `apidock serve` gives uvicorn
             argv = [
@@ -404,6 +405,7 @@ class Bench:
                 "--forwarded-allow-ips",
                 "127.0.0.1",
                 "--no-server-header",
+                "--no-access-log",
             ]
         return Server(
             name=f"API Dock on {dataset.database}",

@@ -130,8 +130,16 @@ _forwarded_allow_ips = click.option(
     help="Number of worker processes.",
 )
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Log one line per request (behind a proxy that logs, leaving it out saves CPU).",
+)
 @_forwarded_allow_ips
-def serve(host: str, port: int, workers: int, reload: bool, forwarded_allow_ips: str) -> None:
+def serve(
+    host: str, port: int, workers: int, reload: bool, access_log: bool, forwarded_allow_ips: str
+) -> None:
     """Serve the API with uvicorn (uvloop and httptools when installed)."""
     _settings()  # a bad setting stops here, in one line, before any worker starts
     if reload and workers > 1:
@@ -147,6 +155,7 @@ def serve(host: str, port: int, workers: int, reload: bool, forwarded_allow_ips:
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
+        access_log=access_log,
     )
 
 
