@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default=["*"], alias="CORS_ORIGINS")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     max_body_size: int = Field(default=1024 * 1024, ge=1024, le=1024**3, alias="MAX_BODY_SIZE")
+    # FastAPI's native OpenTelemetry: off unless asked for, since even unconfigured it looks
+    # up the global providers on every request
+    telemetry: bool = Field(default=False, alias="TELEMETRY")
 
     # argon2id cost (OWASP minimum by default: m=19 MiB, t=2, p=1); tests lower them
     argon2_memory_cost: int = Field(default=19 * 1024, ge=8, alias="ARGON2_MEMORY_COST")

@@ -235,7 +235,8 @@ class AsyncpgReader:
                         min_size=1,
                         max_size=self._max_size,
                         reset=_keep_session_state,
-                        timeout=self._timeout,
+                        timeout=self._timeout,  # to connect
+                        command_timeout=self._timeout,  # per statement
                     )
         return self._pool
 
@@ -251,7 +252,10 @@ class AsyncpgReader:
     ) -> Mapping[Any, Any] | None:
         compiled = self._compile(statement)
         pool = await self._get_pool()
-        async with pool.acquire(timeout=self._timeout) as connection:
+        # No acquire timeout (asyncpg wraps it in wait_for, a cost on every read): a pool
+        # as large as DB_POOL_SIZE + DB_MAX_OVERFLOW rarely makes a read wait, and connecting
+        # and each statement are bounded by their own timeouts.
+        async with pool.acquire() as connection:
             record = await connection.fetchrow(compiled.sql, *compiled.arguments(params))
         if record is None:
             return None

@@ -18,6 +18,7 @@ from fastapi.openapi.docs import (
 )
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import text
 
 from apidock import __version__
@@ -41,6 +42,7 @@ from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 DOCS_ASSETS_URL = "/static/docs"
 
@@ -190,6 +192,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url=None,
         lifespan=lifespan,
         responses=COMMON_ERROR_RESPONSES,
+        telemetry=None if settings.telemetry else TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.database = database

@@ -14,8 +14,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apidock.auth.tokens import REQUIRED_CLAIMS, TokenType
+from apidock.auth.tokens import REQUIRED_CLAIMS, TokenCodec, TokenType
 from apidock.config import Settings
+from apidock.exceptions import Unauthorized
 from apidock.users.models import User
 from tests.conftest import TEST_JWT_SECRET
 from tests.factories import bearer, create_user
@@ -207,3 +208,42 @@ async def test_mangled_tokens_are_refused(
 ) -> None:
     token = bearer(app, user)["Authorization"].removeprefix("Bearer ")
     await assert_refused(auth_client, forge(token))
+
+
+async def test_a_remembered_token_is_refused_once_expired(
+    app: FastAPI, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codec = app.state.token_codec
+    token = bearer(app, user)["Authorization"].removeprefix("Bearer ")
+    claims = codec.verify(token, TokenType.ACCESS)
+    assert codec.verify(token, TokenType.ACCESS) == claims  # from memory
+    with pytest.raises(Unauthorized):
+        codec.verify(token, TokenType.REFRESH)
+    later = claims.expires_at.timestamp() + 1
+    monkeypatch.setattr("apidock.auth.tokens.time.time", lambda: later)
+    monkeypatch.setattr("jwt.api_jwt.datetime", FrozenDatetime.at(later))
+    with pytest.raises(Unauthorized, match="expired"):
+        codec.verify(token, TokenType.ACCESS)
+
+
+def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    monkeypatch.setattr("apidock.auth.tokens.VERIFIED_TOKENS_KEPT", 3)
+    codec = TokenCodec(settings)
+    for user_id in range(1, 6):
+        issued = codec.issue(user_id=user_id, version=0, token_type=TokenType.ACCESS, family_id="f")
+        assert codec.verify(issued.token, TokenType.ACCESS).user_id == user_id
+    assert len(codec._verified) == 3
+
+
+class FrozenDatetime(datetime):
+    """`datetime` whose `now` answers a fixed instant, for PyJWT's expiry check."""
+
+    instant: float = 0.0
+
+    @classmethod
+    def at(cls, instant: float) -> type[FrozenDatetime]:
+        return type("Frozen", (cls,), {"instant": instant})
+
+    @classmethod
+    def now(cls, tz: Any = None) -> FrozenDatetime:  # type: ignore[override]
+        return cls.fromtimestamp(cls.instant, tz)

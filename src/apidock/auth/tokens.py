@@ -8,6 +8,7 @@ password change, block, delete and role change), `fam` the refresh family of the
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,6 +21,7 @@ from apidock.exceptions import Unauthorized
 
 MAX_TOKEN_LENGTH = 4096
 MAX_USER_ID = 2**31 - 1
+VERIFIED_TOKENS_KEPT = 4096
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "jti", "iss", "type", "ver", "fam"]
 
 
@@ -61,6 +63,10 @@ class TokenCodec:
             TokenType.ACCESS: timedelta(minutes=settings.jwt_ttl),
             TokenType.REFRESH: timedelta(minutes=settings.jwt_refresh_ttl),
         }
+        # token -> (claims, not before, expiry): a client sends one token many times, and
+        # checking its signature again would give the same answer; the times are checked
+        # on every use, and whether it was revoked is the database's to say
+        self._verified: dict[str, tuple[TokenClaims, float, float]] = {}
 
     def issue(
         self, *, user_id: int, version: int, token_type: TokenType, family_id: str
@@ -86,6 +92,17 @@ class TokenCodec:
 
     def verify(self, token: str, expected: TokenType) -> TokenClaims:
         """The claims of `token` if it is genuine, current and of the `expected` type."""
+        known = self._verified.get(token)
+        if known is not None and known[1] <= time.time() < known[2]:
+            claims = known[0]
+        else:
+            claims = self._decode(token)
+        if claims.type is not expected:
+            raise Unauthorized(f"{expected.value.capitalize()} token required")
+        return claims
+
+    def _decode(self, token: str) -> TokenClaims:
+        """Check the signature and every claim of `token`, and remember it when genuine."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise Unauthorized("Invalid token")
         try:
@@ -109,10 +126,12 @@ class TokenCodec:
                 family_id=_bounded_str(payload["fam"]),
                 expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=UTC),
             )
+            not_before = float(payload["nbf"])
         except (TypeError, ValueError, OverflowError):
             raise Unauthorized("Invalid token") from None
-        if claims.type is not expected:
-            raise Unauthorized(f"{expected.value.capitalize()} token required")
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (claims, not_before, claims.expires_at.timestamp())
         return claims
 
 
