@@ -23,7 +23,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.routing import Mount, Route
 
 import apidock
-from apidock import __version__, migrations
+from apidock import __version__, migrations, server
 from apidock import shell as repl
 from apidock.adopt import AdoptReport
 from apidock.adopt import adopt as run_adopt
@@ -140,8 +140,9 @@ _forwarded_allow_ips = click.option(
 def serve(
     host: str, port: int, workers: int, reload: bool, access_log: bool, forwarded_allow_ips: str
 ) -> None:
-    """Serve the API with uvicorn (uvloop and httptools when installed)."""
-    _settings()  # a bad setting stops here, in one line, before any worker starts
+    """Serve the API with uvicorn (uvloop, httptools with bounds on each request head)."""
+    # a bad setting stops here, in one line, before any worker starts
+    settings = _settings()
     if reload and workers > 1:
         raise click.UsageError("--reload runs a single process; leave out --workers")
     uvicorn.run(
@@ -156,6 +157,10 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
         access_log=access_log,
+        http=server.PROTOCOL,
+        timeout_keep_alive=settings.timeout_keep_alive,
+        limit_concurrency=settings.limit_concurrency,
+        backlog=settings.backlog,
     )
 
 

@@ -129,6 +129,16 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default=["*"], alias="CORS_ORIGINS")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     max_body_size: int = Field(default=1024 * 1024, ge=1024, le=1024**3, alias="MAX_BODY_SIZE")
+    # what `apidock serve` hands to uvicorn and to its HTTP protocol (apidock.server)
+    max_header_size: int = Field(
+        default=32 * 1024, ge=1024, le=16 * 1024 * 1024, alias="MAX_HEADER_SIZE"
+    )
+    header_timeout: float = Field(default=10.0, gt=0, le=3600, alias="HEADER_TIMEOUT")
+    timeout_keep_alive: int = Field(default=5, ge=1, le=3600, alias="TIMEOUT_KEEP_ALIVE")
+    limit_concurrency: int | None = Field(
+        default=None, ge=1, le=1_000_000, alias="LIMIT_CONCURRENCY"
+    )
+    backlog: int = Field(default=2048, ge=1, le=65535, alias="BACKLOG")
     # FastAPI's native OpenTelemetry: off unless asked for, since even unconfigured it looks
     # up the global providers on every request
     telemetry: bool = Field(default=False, alias="TELEMETRY")
@@ -154,7 +164,7 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("redis_url", "limit_concurrency", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
