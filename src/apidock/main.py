@@ -178,6 +178,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     database = database or Database(create_engine(settings), settings)
 
     login_limiter = LoginLimiter(settings)
+    password_hasher = PasswordHasher(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         gc.freeze()
         yield
         await login_limiter.store.close()
+        password_hasher.close()
         await database.dispose()
 
     app = FastAPI(
@@ -202,7 +204,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.token_codec = TokenCodec(settings)
-    app.state.password_hasher = PasswordHasher(settings)
+    app.state.password_hasher = password_hasher
     app.state.login_limiter = login_limiter
     install_error_handler(app)
     # inside CORS, so a browser can read the 413 too
