@@ -236,3 +236,23 @@ async def test_parallel_refreshes_of_one_token_let_exactly_one_through(
     )
     codes = sorted(response.status_code for response in responses)
     assert codes == [200, 401], [response.text for response in responses]
+
+
+async def test_logins_purge_at_most_once_a_minute(
+    session: AsyncSession, carol: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1_000_000.0]
+    monkeypatch.setattr(service, "_next_purge", 0.0)
+    monkeypatch.setattr("apidock.auth.service.time.monotonic", lambda: clock[0])
+    past = datetime.now(UTC) - timedelta(minutes=1)
+
+    async def expired_rows_after_a_purge_attempt(jti: str) -> int:
+        session.add(RevokedToken(jti=jti, token_type="access", expires_at=past))
+        await session.flush()
+        await service.purge_expired_now_and_then(session)
+        return await session.scalar(select(func.count()).select_from(RevokedToken)) or 0
+
+    assert await expired_rows_after_a_purge_attempt("one") == 0
+    assert await expired_rows_after_a_purge_attempt("two") == 1, "too soon: left for later"
+    clock[0] += service.PURGE_INTERVAL
+    assert await expired_rows_after_a_purge_attempt("three") == 0

@@ -58,7 +58,7 @@ class WerkzeugPbkdf2Hasher:
         return True
 
 
-HASHING_NICENESS = 10
+HASHING_NICENESS = 19
 
 
 def _behind_the_event_loop() -> None:
@@ -67,6 +67,8 @@ def _behind_the_event_loop() -> None:
     with contextlib.suppress(OSError, AttributeError):
         niceness = os.getpriority(os.PRIO_PROCESS, thread) + HASHING_NICENESS
         os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness))
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
 
 
 class PasswordHasher:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -106,7 +107,7 @@ async def login(
     user.last_login_at = utcnow()
     user.last_login_ip = address[:45]
     access, refresh = await _issue_pair(session, codec, user=user, family_id=new_family_id())
-    await purge_expired(session)
+    await purge_expired_now_and_then(session)
     return SignedIn(user, access, refresh)
 
 
@@ -182,7 +183,24 @@ async def revoke_access(session: AsyncSession, *, claims: TokenClaims) -> None:
         )
     )
     await session.flush()
-    await purge_expired(session)
+    await purge_expired_now_and_then(session)
+
+
+PURGE_INTERVAL = 60.0  # seconds between purges, per process
+_next_purge = 0.0
+
+
+async def purge_expired_now_and_then(session: AsyncSession) -> None:
+    """`purge_expired`, at most once per `PURGE_INTERVAL` in this process.
+
+    Expired rows are refused by their expiry already; purging keeps the tables small, and
+    doing it on every login would only add two statements to each.
+    """
+    global _next_purge
+    now = time.monotonic()
+    if now >= _next_purge:
+        _next_purge = now + PURGE_INTERVAL
+        await purge_expired(session)
 
 
 async def purge_expired(session: AsyncSession) -> None:
