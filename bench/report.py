@@ -442,9 +442,11 @@ def markdown(results: dict[str, Any], chart_name: str) -> str:
         "per 10 users). The caller is the root administrator, with a token from `/api/v1/login`."
     )
     add(
-        f"- Pages of {plan['per_page']} rows; the deep page is the middle one of its list (its "
-        "number is in the path above). Memory: one fresh worker, its RSS (VmRSS) read after "
-        "each count of requests."
+        f"- Pages of {plan['per_page']} rows; the deep page is the middle page of the small "
+        "database's list, asked for on both databases (its number is in the path above): "
+        "offset paging reads as many rows as the offset on any table, and what must not grow "
+        "with the table is the rest, the count above all. Memory: one fresh worker, its RSS "
+        "(VmRSS) read after each count of requests."
     )
     add("")
     add("## Machine")
