@@ -4,7 +4,9 @@ root administrator, against a live `apidock serve` on a PostgreSQL database of i
     .venv/bin/pip install -e '.[fuzz]'
     .venv/bin/python scripts/fuzz.py --examples 100
 
-The database named by `--database-url` is dropped and created again. The exit status is 0
+The database named by `--database-url` is dropped and created again, and a few users, apps,
+groups, APIs, response fields and examples are made in it, whose ids the fuzzer draws for half
+of the values of each path parameter. The exit status is 0
 only when every run is clean: no 5xx, every response matching its documented status, content
 type, headers and schema, bad input refused and good input accepted.
 """
@@ -43,8 +45,78 @@ def _user_id(base_url: str, name: str, password: str) -> str:
     return str(answer.json()["data"]["user"]["id"])
 
 
+def seed_catalog(base_url: str) -> dict[str, list[int]]:
+    """Records for the fuzzer to find, made by the root administrator: ids by path parameter.
+
+    Without them an operation on `/apis/{api_id}` and the like meets little but 404: the
+    generated ids are random, and nothing links a create to the reads and edits of what it made.
+    """
+    ids: dict[str, list[int]] = {
+        name: [] for name in ("app_id", "group_id", "api_id", "field_id", "example_id", "user_id")
+    }
+    with httpx.Client(base_url=f"{base_url}/api/v1", timeout=30) as http:
+        login = http.post("/login", json={"name": ROOT_NAME, "password": ROOT_PASSWORD})
+        http.headers["Authorization"] = (
+            f"Bearer {login.raise_for_status().json()['data']['access_token']}"
+        )
+
+        def create(path: str, kind: str, body: dict[str, object]) -> int:
+            identifier = int(http.post(path, json=body).raise_for_status().json()["data"]["id"])
+            ids[kind].append(identifier)
+            return identifier
+
+        for number in range(2):
+            create("/users", "user_id", {"name": f"target{number}", "password": PLAIN_PASSWORD})
+            app_id = create("/apps", "app_id", {"title": f"Fuzzed app {number}"})
+            for branch in range(2):
+                group_id = create(
+                    "/apis/groups", "group_id", {"app_id": app_id, "title": f"Group {branch}"}
+                )
+                api_id = create(
+                    "/apis",
+                    "api_id",
+                    {
+                        "app_id": app_id,
+                        "group_id": group_id,
+                        "title": f"API {branch}",
+                        "request_url": f"/things/{branch}/{{id}}",
+                        "request_method": "GET",
+                    },
+                )
+                create(
+                    "/apis/responses",
+                    "field_id",
+                    {"api_id": api_id, "field": "data.id", "data_type": "integer"},
+                )
+                create(
+                    "/apis/examples",
+                    "example_id",
+                    {"api_id": api_id, "title": "An example", "body": '{"id": 1}'},
+                )
+    return ids
+
+
+def config_with_ids(ids: dict[str, list[int]], directory: Path) -> Path:
+    """`schemathesis.toml` plus the seeded ids, drawn for half of each path parameter's values."""
+    lines = [(SCRIPTS / "schemathesis.toml").read_text(), "# written by scripts/fuzz.py"]
+    for name, values in ids.items():
+        lines += [f"[dictionaries.{name}]", f"values = {values}"]
+    lines.append("[parameters]")
+    lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = 0.5 }}' for name in ids]
+    config = directory / "schemathesis.toml"
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
 def schemathesis_run(
-    base_url: str, *, name: str, password: str, user_id: str, examples: int, extra: list[str]
+    base_url: str,
+    *,
+    name: str,
+    password: str,
+    user_id: str,
+    examples: int,
+    extra: list[str],
+    config: Path,
 ) -> int:
     """One `st run` over every operation as `name`; its exit status."""
     st = Path(sys.executable).parent / "st"
@@ -61,7 +133,7 @@ def schemathesis_run(
     command = [
         str(st),
         "--config-file",
-        str(SCRIPTS / "schemathesis.toml"),
+        str(config),
         "run",
         f"{base_url}/openapi.json",
         "--checks",
@@ -109,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         deploy(env, users={PLAIN_USER: PLAIN_PASSWORD})
         failed: list[str] = []
         with serving(env, log=Path(var_dir) / "server.log") as server:
+            config = config_with_ids(seed_catalog(server.base_url), Path(var_dir))
             # the plain user first: the administrator's run may block or delete it
             for identity in identities:
                 name, password = (
@@ -126,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                     user_id=user_id,
                     examples=args.examples,
                     extra=args.st_args,
+                    config=config,
                 )
                 if status != 0:
                     failed.append(identity)

@@ -56,7 +56,8 @@ def _drop_null(schema: dict[str, Any], names: frozenset[str]) -> None:
 
 
 class RequestModel(BaseModel):
-    """Base of every request body: an unknown field is an error, never silently dropped.
+    """Base of every request body: an unknown field is an error, never silently dropped, and
+    a value of another JSON type than documented is an error, never coerced.
 
     No string anywhere in a body may hold a NUL character. Fields named in `not_null` may be
     left out but not sent as null (a subclass refuses the null); OpenAPI says so.
@@ -66,6 +67,8 @@ class RequestModel(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        # a body says what OpenAPI documents: no `0` for false, `false` for 0, or "2" for 2
+        strict=True,
         json_schema_extra=lambda schema, model: _drop_null(
             schema,
             getattr(model, "not_null", frozenset()),

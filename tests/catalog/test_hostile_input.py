@@ -1,5 +1,6 @@
 """Input the fuzzer found (scripts/fuzz.py): ids past the INTEGER columns, NUL characters, times
-that are not RFC 3339, methods a path does not have; 4xx in the envelope, never 500.
+that are not RFC 3339, methods a path does not have, values of another JSON type than
+documented; 4xx in the envelope, never 500 and never coerced.
 """
 
 from __future__ import annotations
@@ -71,6 +72,34 @@ async def test_an_id_past_the_integer_columns_in_a_body_is_422(
     ):
         response = await client.post(f"{API}{path}", json=body, headers=admin_auth)
         assert response.status_code == 422, (path, response.text)
+
+
+async def test_a_value_of_another_json_type_is_422_never_coerced(
+    client: httpx.AsyncClient, admin_auth: Auth
+) -> None:
+    """`0` for false and `false` for 0 were accepted (the fuzzer's `nullable: 0`, `pid: false`)."""
+    app = await make_app(client, admin_auth)
+    api = await make_api(client, admin_auth, app["id"])
+    field = {"api_id": api["id"], "field": "data.id", "data_type": "integer"}
+    made = await client.post(f"{API}/apis/responses", json=field, headers=admin_auth)
+    assert made.status_code == 201, made.text
+    for method, path, body, bad in (
+        ("POST", "/apis/groups", {"app_id": app["id"], "pid": False, "title": "G"}, "body.pid"),
+        ("POST", "/apis/groups", {"app_id": str(app["id"]), "title": "G"}, "body.app_id"),
+        ("POST", "/apis/responses", field | {"nullable": 0}, "body.nullable"),
+        ("PATCH", f"/apis/responses/{made.json()['data']['id']}", {"nullable": 1}, "body.nullable"),
+        ("PATCH", f"/apis/{api['id']}", {"need_auth": "true"}, "body.need_auth"),
+        ("POST", "/apis/examples", {"api_id": float(api["id"]), "title": "E"}, "body.api_id"),
+        (
+            "POST",
+            "/users",
+            {"name": "typed", "password": "a password", "role_id": "1"},
+            "body.role_id",
+        ),
+    ):
+        response = await client.request(method, f"{API}{path}", json=body, headers=admin_auth)
+        assert response.status_code == 422, (path, body, response.text)
+        assert bad in [item["field"] for item in response.json()["data"]], response.text
 
 
 async def test_a_nul_character_in_a_body_is_422_naming_the_field(
