@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
@@ -39,6 +40,11 @@ async def add_role(body: ProbeIn, session: SessionDep) -> Envelope[int]:
     session.add(role)
     await session.flush()
     return Envelope(data=role.id)
+
+
+@probe.get("/too-many-connections")
+async def too_many_connections() -> Envelope[None]:
+    raise asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already")
 
 
 @probe.get("/crash")
@@ -283,3 +289,10 @@ def test_no_dependency_runs_in_a_worker_thread(app: FastAPI) -> None:
         if dependant is not None:
             offenders |= sync_calls(dependant)
     assert offenders == set()
+
+
+async def test_driver_refusing_connections_is_503(probe_client: httpx.AsyncClient) -> None:
+    response = await probe_client.get("/probe/too-many-connections")
+    assert response.status_code == 503
+    assert response.json()["message"] == "Database unavailable"
+    assert "too many clients" not in response.text

@@ -220,7 +220,8 @@ class AsyncpgReader:
         url = engine.url.set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
         self._dialect = engine.dialect
-        self._max_size = settings.db_pool_size + settings.db_max_overflow
+        # DB_POOL_SIZE connections at most, beside SQLAlchemy's pool (README: connections)
+        self._max_size = settings.db_pool_size
         self._timeout = settings.db_pool_timeout
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg.exceptions as asyncpg_errors
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -181,6 +182,14 @@ def _allowed_methods(request: Request) -> str:
     )
 
 
+_ASYNCPG_UNAVAILABLE = (
+    asyncpg_errors.PostgresConnectionError,
+    asyncpg_errors.InsufficientResourcesError,
+    asyncpg_errors.OperatorInterventionError,
+    asyncpg_errors.InterfaceError,
+)
+
+
 def _is_unavailable(error: BaseException) -> bool:
     """True when the database cannot be reached (each driver says so differently)."""
     if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError | ConnectionError):
@@ -189,7 +198,8 @@ def _is_unavailable(error: BaseException) -> bool:
         return bool(error.connection_invalidated) or isinstance(
             error, sa_exc.OperationalError | sa_exc.InterfaceError
         )
-    return isinstance(error, OSError | TimeoutError)
+    # asyncpg straight (the hot reads): lost connection, too many connections, shutting down
+    return isinstance(error, (OSError, TimeoutError, *_ASYNCPG_UNAVAILABLE))
 
 
 async def handle_error(request: Request, error: Exception) -> JSONResponse:
