@@ -297,7 +297,10 @@ async def test_unknown_and_deleted_users_are_404(
     assert (await client.get(f"{USERS}/0", headers=headers)).status_code == 422
     assert (await client.get(f"{USERS}/{2**40}", headers=headers)).status_code == 422
     gone = await create_user(session, settings)
-    assert (await client.delete(f"{USERS}/{gone.id}", headers=headers)).status_code == 200
+    deleted = await client.delete(f"{USERS}/{gone.id}", headers=headers)
+    assert deleted.status_code == 200
+    assert deleted.json()["data"]["id"] == gone.id, "answered with the user, as the original"
+    assert deleted.json()["data"]["deleted_at"] is not None
     for method in ("GET", "PATCH", "DELETE"):
         body = {"name": "again"} if method == "PATCH" else None
         answer = await client.request(method, f"{USERS}/{gone.id}", json=body, headers=headers)

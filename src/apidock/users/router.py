@@ -154,7 +154,9 @@ async def delete_user(
     actor: CurrentUser,
     address: ClientAddress,
     root_name: RootAdminName,
-) -> Envelope[None]:
-    """Soft-delete a user; their tokens stop working at once. Requires: delete_users."""
-    await service.delete(session, actor=actor, user=user, address=address, root_name=root_name)
-    return Envelope(message="User deleted.")
+) -> Envelope[UserRead]:
+    """Soft-delete a user (answered with it, as the original did). Requires: delete_users."""
+    user = await service.delete(
+        session, actor=actor, user=user, address=address, root_name=root_name
+    )
+    return Envelope(message="User deleted.", data=UserRead.model_validate(user))

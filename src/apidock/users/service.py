@@ -373,7 +373,7 @@ async def update_profile(
 
 async def delete(
     session: AsyncSession, *, actor: Principal, user: User, address: str, root_name: str
-) -> None:
+) -> User:
     """Soft-delete another user: their tokens die at once and their name stays reserved."""
     if user.id == actor.id:
         raise Forbidden("You cannot delete yourself")
@@ -382,6 +382,7 @@ async def delete(
     user.token_version += 1
     await session.flush()
     await _audit(session, actor=actor, action="user.delete", user=user, address=address)
+    return user
 
 
 USER_READ_COLUMNS = tuple(UserRead.model_fields)
