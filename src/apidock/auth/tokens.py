@@ -18,9 +18,9 @@ import jwt
 from apidock.config import Settings
 from apidock.database import utcnow
 from apidock.exceptions import Unauthorized
+from apidock.schemas import MAX_ID
 
 MAX_TOKEN_LENGTH = 4096
-MAX_USER_ID = 2**31 - 1
 VERIFIED_TOKENS_KEPT = 4096
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "jti", "iss", "type", "ver", "fam"]
 
@@ -136,7 +136,7 @@ class TokenCodec:
 
 
 def _user_id(value: object) -> int:
-    if not isinstance(value, str) or not value.isdigit() or not 1 <= int(value) <= MAX_USER_ID:
+    if not isinstance(value, str) or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
         raise ValueError("bad subject")
     return int(value)
 

@@ -10,9 +10,7 @@ from apidock.database import SessionDep
 from apidock.exceptions import NotFound
 from apidock.roles import service
 from apidock.roles.models import Role
-
-# the largest value of a 32-bit integer key: a larger id is 422, never a database error
-MAX_ID = 2**31 - 1
+from apidock.schemas import MAX_ID
 
 
 async def role_or_404(role_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> Role:

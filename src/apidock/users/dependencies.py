@@ -9,7 +9,7 @@ from fastapi import Depends, Path
 from apidock.auth.dependencies import CurrentUser
 from apidock.database import SessionDep
 from apidock.exceptions import NotFound
-from apidock.roles.dependencies import MAX_ID
+from apidock.schemas import MAX_ID
 from apidock.users import service
 from apidock.users.models import User
 
