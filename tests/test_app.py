@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from pydantic import Field
+from sqlalchemy import exc as sa_exc
 
 from apidock.config import Settings
 from apidock.database import SessionDep
@@ -45,6 +46,12 @@ async def add_role(body: ProbeIn, session: SessionDep) -> Envelope[int]:
 @probe.get("/too-many-connections")
 async def too_many_connections() -> Envelope[None]:
     raise asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already")
+
+
+@probe.get("/lost-connection")
+async def lost_connection() -> Envelope[None]:
+    lost = asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")
+    raise sa_exc.DBAPIError("COMMIT", None, lost)
 
 
 @probe.get("/crash")
@@ -296,3 +303,8 @@ async def test_driver_refusing_connections_is_503(probe_client: httpx.AsyncClien
     assert response.status_code == 503
     assert response.json()["message"] == "Database unavailable"
     assert "too many clients" not in response.text
+
+
+async def test_connection_lost_under_sqlalchemy_is_503(probe_client: httpx.AsyncClient) -> None:
+    response = await probe_client.get("/probe/lost-connection")
+    assert response.status_code == 503

@@ -191,15 +191,27 @@ _ASYNCPG_UNAVAILABLE = (
 
 
 def _is_unavailable(error: BaseException) -> bool:
-    """True when the database cannot be reached (each driver says so differently)."""
-    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError | ConnectionError):
-        return True
-    if isinstance(error, sa_exc.DBAPIError):
-        return bool(error.connection_invalidated) or isinstance(
-            error, sa_exc.OperationalError | sa_exc.InterfaceError
-        )
-    # asyncpg straight (the hot reads): lost connection, too many connections, shutting down
-    return isinstance(error, (OSError, TimeoutError, *_ASYNCPG_UNAVAILABLE))
+    """True when the database cannot be reached (each driver says so differently).
+
+    The driver's own error is looked for under SQLAlchemy's: a connection lost in the middle
+    of a statement comes as a plain `DBAPIError` wrapping asyncpg's error.
+    """
+    current: BaseException | None = error
+    for _ in range(5):
+        if current is None:
+            return False
+        if isinstance(current, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+            return True
+        if isinstance(current, sa_exc.DBAPIError) and (
+            current.connection_invalidated
+            or isinstance(current, sa_exc.OperationalError | sa_exc.InterfaceError)
+        ):
+            return True
+        # asyncpg, straight or wrapped: lost connection, too many connections, shutting down
+        if isinstance(current, (OSError, TimeoutError, *_ASYNCPG_UNAVAILABLE)):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 async def handle_error(request: Request, error: Exception) -> JSONResponse:
