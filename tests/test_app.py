@@ -229,6 +229,7 @@ async def test_answers_carry_security_headers(client: httpx.AsyncClient) -> None
         assert response.headers["x-frame-options"] == "DENY"
     api = await client.get("/api/v1/nothing-here")
     assert api.headers["cache-control"] == "no-store"
+    assert api.headers["pragma"] == "no-cache"
 
 
 async def test_cors_preflight_allows_any_origin_without_credentials(

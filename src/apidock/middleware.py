@@ -94,6 +94,7 @@ class SecurityHeaders:
                 headers.extend(item for item in self.COMMON if item[0] not in present)
                 if is_api and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
+                    headers.append((b"pragma", b"no-cache"))  # for HTTP/1.0 caches
                 message["headers"] = headers
             await send(message)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from apidock.auth import service
@@ -22,9 +22,8 @@ from apidock.database import SessionDep
 from apidock.exceptions import Unauthorized, error_responses
 from apidock.schemas import Envelope
 
+# Token answers stay out of caches through SecurityHeaders (no-store on every API answer).
 router = APIRouter(tags=["auth"])
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _pair(signed_in: service.SignedIn, codec: CodecDep) -> dict[str, object]:
@@ -40,7 +39,6 @@ def _pair(signed_in: service.SignedIn, codec: CodecDep) -> dict[str, object]:
 @router.post("/login", responses=error_responses(400, 401, 422, 429))
 async def login(
     body: LoginIn,
-    response: Response,
     session: SessionDep,
     address: ClientAddress,
     hasher: HasherDep,
@@ -57,7 +55,6 @@ async def login(
         codec=codec,
         limiter=limiter,
     )
-    response.headers.update(NO_STORE)
     data = LoginOut.model_validate(_pair(signed_in, codec) | {"user": signed_in.user})
     return Envelope(message="Successfully logged in.", data=data)
 
@@ -65,7 +62,6 @@ async def login(
 @router.post("/token", responses=error_responses(400, 401, 422, 429))
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    response: Response,
     session: SessionDep,
     address: ClientAddress,
     hasher: HasherDep,
@@ -84,17 +80,15 @@ async def token(
         codec=codec,
         limiter=limiter,
     )
-    response.headers.update(NO_STORE)
     return OAuth2Token.model_validate(_pair(signed_in, codec))
 
 
 @router.post("/token/refresh", responses=error_responses(401))
 async def refresh(
-    claims: RefreshClaims, response: Response, session: SessionDep, codec: CodecDep
+    claims: RefreshClaims, session: SessionDep, codec: CodecDep
 ) -> Envelope[TokenPair]:
     """Exchange a refresh token (as the bearer) for a new pair; the old one is retired."""
     signed_in = await service.refresh(session, claims=claims, codec=codec)
-    response.headers.update(NO_STORE)
     return Envelope(
         message="Token refreshed.", data=TokenPair.model_validate(_pair(signed_in, codec))
     )
