@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import create_async_engine as create_raw_engine
 from apidock.config import Settings, load_settings, to_async_url
 from apidock.database import (
     Base,
-    ConnectionReader,
+    ConnectionRunner,
     Database,
     create_engine,
-    get_reader,
+    get_core,
     get_session,
     transaction,
 )
@@ -195,8 +195,15 @@ def app(
     async def test_connection() -> AsyncIterator[AsyncConnection]:
         yield connection
 
+    @asynccontextmanager
+    async def test_savepoint() -> AsyncIterator[AsyncConnection]:
+        async with connection.begin_nested():
+            yield connection
+
     application.dependency_overrides[get_session] = joined_session
-    application.dependency_overrides[get_reader] = lambda: ConnectionReader(test_connection)
+    application.dependency_overrides[get_core] = lambda: ConnectionRunner(
+        test_connection, test_savepoint
+    )
     yield application
     application.dependency_overrides.clear()
 
@@ -230,7 +237,7 @@ async def live_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Fas
     try:
         yield application
     finally:
-        await database.reader.close()
+        await database.core.close()
         await wipe_database(engine)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeDecorator
 
 from apidock.config import Settings
@@ -155,65 +157,153 @@ async def transaction(
         await session.commit()
 
 
-class RowReader(Protocol):
-    """Runs one read-only statement outside any transaction and answers its first row."""
+class CoreStatements(Protocol):
+    """Statements of SQLAlchemy Core run in one transaction, without the ORM."""
 
     async def fetch_one(
         self, statement: AnySelect, params: Mapping[str, Any]
     ) -> Mapping[Any, Any] | None: ...
 
+    async def execute(self, statement: UpdateBase, params: Mapping[str, Any]) -> int:
+        """Run an INSERT, UPDATE or DELETE; answers how many rows it matched."""
+        ...
+
+
+class CoreRunner(Protocol):
+    """Runs SQLAlchemy Core statements on the hottest paths, where the ORM costs too much.
+
+    `fetch_one` runs one read-only statement outside any transaction; `transaction` gives
+    statements that commit together when the block ends and roll back on any error.
+    """
+
+    async def fetch_one(
+        self, statement: AnySelect, params: Mapping[str, Any]
+    ) -> Mapping[Any, Any] | None: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[CoreStatements]: ...
+
     async def close(self) -> None: ...
 
 
-class ConnectionReader:
-    """A `RowReader` through SQLAlchemy Core, on connections of `connect`."""
+class _ConnectionStatements:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
-    def __init__(self, connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]]) -> None:
+    async def fetch_one(
+        self, statement: AnySelect, params: Mapping[str, Any]
+    ) -> Mapping[Any, Any] | None:
+        result = await self._connection.execute(statement, params)
+        return result.mappings().first()
+
+    async def execute(self, statement: UpdateBase, params: Mapping[str, Any]) -> int:
+        result = await self._connection.execute(statement, params)
+        return int(result.rowcount)
+
+
+class ConnectionRunner:
+    """A `CoreRunner` through SQLAlchemy Core: reads on `connect`, transactions on `begin`."""
+
+    def __init__(
+        self,
+        connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+        begin: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+    ) -> None:
         self._connect = connect
+        self._begin = begin
 
     async def fetch_one(
         self, statement: AnySelect, params: Mapping[str, Any]
     ) -> Mapping[Any, Any] | None:
         async with self._connect() as connection:
-            result = await connection.execute(statement, params)
-            return result.mappings().first()
+            return await _ConnectionStatements(connection).fetch_one(statement, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[CoreStatements]:
+        async with self._begin() as connection:
+            yield _ConnectionStatements(connection)
 
     async def close(self) -> None:
         return None
 
 
-async def _keep_session_state(_: asyncpg.Connection) -> None:
-    """Nothing to reset: the read pool only runs single SELECTs outside transactions."""
+async def _roll_back_if_left_open(connection: asyncpg.Connection) -> None:
+    """Reset a connection coming back to the pool: only an interrupted transaction needs it.
+
+    Nothing else is ever changed on these connections (single statements and short
+    transactions), so the usual reset query, a round trip on every release, is skipped.
+    """
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
-class _CompiledRead:
+class _CompiledStatement:
     """A statement compiled once for asyncpg: its SQL, parameter order and UTC columns."""
 
-    def __init__(self, statement: AnySelect, dialect: Dialect) -> None:
+    def __init__(self, statement: AnySelect | UpdateBase, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.statement = statement
         self.sql = str(compiled)
         self.order = list(compiled.positiontup or [])
         # values the statement carries itself (literals such as `status = 1`)
         self.defaults = dict(compiled.params)
+        # parameters whose type converts them first (UTCDateTime: aware to naive UTC)
+        self.converters = {
+            name: functools.partial(bind.type.process_bind_param, dialect=dialect)
+            for name, bind in compiled.binds.items()
+            if isinstance(bind.type, TypeDecorator)
+        }
+        selected = statement.selected_columns if isinstance(statement, Select) else ()
         self.utc_columns = [
             column.key
-            for column in statement.selected_columns
+            for column in selected
             if isinstance(column.type, UTCDateTime) and column.key is not None
         ]
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
-        return [params[name] if name in params else self.defaults[name] for name in self.order]
+        values = [params[name] if name in params else self.defaults[name] for name in self.order]
+        if self.converters:
+            for index, name in enumerate(self.order):
+                if name in self.converters:
+                    values[index] = self.converters[name](values[index])
+        return values
+
+    def row(self, record: asyncpg.Record | None) -> dict[str, Any] | None:
+        if record is None:
+            return None
+        row = dict(record)
+        for key in self.utc_columns:
+            if row[key] is not None:
+                row[key] = row[key].replace(tzinfo=UTC)
+        return row
 
 
-class AsyncpgReader:
-    """A `RowReader` for PostgreSQL straight on asyncpg, for the hottest reads.
+class _AsyncpgStatements:
+    def __init__(self, runner: AsyncpgRunner, connection: asyncpg.Connection) -> None:
+        self._runner = runner
+        self._connection = connection
+
+    async def fetch_one(
+        self, statement: AnySelect, params: Mapping[str, Any]
+    ) -> Mapping[Any, Any] | None:
+        compiled = self._runner.compiled(statement)
+        record = await self._connection.fetchrow(compiled.sql, *compiled.arguments(params))
+        return compiled.row(record)
+
+    async def execute(self, statement: UpdateBase, params: Mapping[str, Any]) -> int:
+        compiled = self._runner.compiled(statement)
+        status = await self._connection.execute(compiled.sql, *compiled.arguments(params))
+        # the command tag: "UPDATE 1", "DELETE 0", "INSERT 0 1"
+        return int(status.rsplit(" ", 1)[-1])
+
+
+class AsyncpgRunner:
+    """A `CoreRunner` for PostgreSQL straight on asyncpg, for the hottest paths.
 
     SQLAlchemy's execute path costs far more CPU per statement than the driver call (see
     docs/benchmarks.md), so statements built with SQLAlchemy Core are compiled once for
-    asyncpg and run as prepared statements from a pool of their own, with no BEGIN, no
-    COMMIT and no reset query on release. Result datetimes get their UTC zone back as
-    `UTCDateTime` would give it.
+    asyncpg and run as prepared statements from a pool of their own: a read alone with no
+    BEGIN and no COMMIT, and no reset query on release. Parameters go through their column
+    type's conversion, and result datetimes get their UTC zone back, as `UTCDateTime` does.
     """
 
     def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
@@ -225,7 +315,7 @@ class AsyncpgReader:
         self._timeout = settings.db_pool_timeout
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
-        self._compiled: dict[int, _CompiledRead] = {}
+        self._compiled: dict[int, _CompiledStatement] = {}
 
     async def _get_pool(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -235,36 +325,35 @@ class AsyncpgReader:
                         self._dsn,
                         min_size=1,
                         max_size=self._max_size,
-                        reset=_keep_session_state,
+                        reset=_roll_back_if_left_open,
                         timeout=self._timeout,  # to connect
                         command_timeout=self._timeout,  # per statement
                     )
         return self._pool
 
-    def _compile(self, statement: AnySelect) -> _CompiledRead:
+    def compiled(self, statement: AnySelect | UpdateBase) -> _CompiledStatement:
+        """`statement` compiled for asyncpg, once (statements are module-level constants)."""
         compiled = self._compiled.get(id(statement))
         if compiled is None or compiled.statement is not statement:
-            compiled = _CompiledRead(statement, self._dialect)
+            compiled = _CompiledStatement(statement, self._dialect)
             self._compiled[id(statement)] = compiled
         return compiled
 
     async def fetch_one(
         self, statement: AnySelect, params: Mapping[str, Any]
     ) -> Mapping[Any, Any] | None:
-        compiled = self._compile(statement)
         pool = await self._get_pool()
         # No acquire timeout (asyncpg wraps it in wait_for, a cost on every read): a pool
         # as large as DB_POOL_SIZE + DB_MAX_OVERFLOW rarely makes a read wait, and connecting
         # and each statement are bounded by their own timeouts.
         async with pool.acquire() as connection:
-            record = await connection.fetchrow(compiled.sql, *compiled.arguments(params))
-        if record is None:
-            return None
-        row = dict(record)
-        for key in compiled.utc_columns:
-            if row[key] is not None:
-                row[key] = row[key].replace(tzinfo=UTC)
-        return row
+            return await _AsyncpgStatements(self, connection).fetch_one(statement, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[CoreStatements]:
+        pool = await self._get_pool()
+        async with pool.acquire() as connection, connection.transaction():
+            yield _AsyncpgStatements(self, connection)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -279,10 +368,10 @@ class Database:
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-        self.reader: RowReader = (
-            AsyncpgReader(engine, settings)
+        self.core: CoreRunner = (
+            AsyncpgRunner(engine, settings)
             if engine.dialect.name == "postgresql"
-            else ConnectionReader(engine.connect)
+            else ConnectionRunner(engine.connect, self._write_engine.begin)
         )
 
     def transaction(self, *, write: bool = True) -> AbstractAsyncContextManager[AsyncSession]:
@@ -290,7 +379,7 @@ class Database:
         return transaction(self.sessionmaker, self._write_engine if write else self.engine)
 
     async def dispose(self) -> None:
-        await self.reader.close()
+        await self.core.close()
         await self.engine.dispose()
 
 
@@ -301,13 +390,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def get_reader(request: Request) -> RowReader:
-    """The reader for single-statement hot reads (see `AsyncpgReader`)."""
+async def get_core(request: Request) -> CoreRunner:
+    """The runner of Core statements for the hottest paths (see `CoreRunner`)."""
     database: Database = request.app.state.database
-    return database.reader
+    return database.core
 
 
-ReaderDep = Annotated[RowReader, Depends(get_reader)]
+CoreDep = Annotated[CoreRunner, Depends(get_core)]
 
 # scope="function": the commit runs before the response leaves, so a failed commit is
 # answered as an error and never acknowledged as a success.

@@ -238,3 +238,39 @@ async def test_login_stores_ipv6_addresses(
     assert user is not None
     await session.refresh(user)
     assert user.last_login_ip == "2001:db8:85a3::8a2e:370:7334"
+
+
+@pytest.mark.parametrize("change", ["block", "delete", "sign out everywhere"])
+async def test_a_user_changed_while_the_password_is_checked_is_not_signed_in(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    app: FastAPI,
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    """The write is conditional on the state the hash was checked against."""
+    user = await create_user(session, settings, name="moving")
+    hasher: PasswordHasher = app.state.password_hasher
+    verify = hasher.verify
+
+    async def verify_while_an_admin_acts(
+        password: str, stored: str | None
+    ) -> tuple[bool, str | None]:
+        answer = await verify(password, stored)
+        if change == "block":
+            user.status = UserStatus.BLOCKED
+        elif change == "delete":
+            user.deleted_at = datetime.now(UTC)
+        else:
+            user.token_version += 1
+        await session.commit()
+        return answer
+
+    monkeypatch.setattr(hasher, "verify", verify_while_an_admin_acts)
+    response = await client.post(LOGIN, json={"name": "moving", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 401
+    assert response.json()["message"] == "Invalid name or password"
+    await session.refresh(user)
+    assert user.last_login_at is None
+    assert await session.scalar(select(RefreshToken).where(RefreshToken.user_id == user.id)) is None

@@ -142,7 +142,7 @@ async def test_expired_rows_are_purged(session: AsyncSession, carol: User) -> No
     session.add(RevokedToken(jti="new", token_type="access", expires_at=past + timedelta(hours=1)))
     session.add(RefreshToken(user_id=carol.id, family_id="f", token_hash="h" * 64, expires_at=past))
     await session.flush()
-    await service.purge_expired(session)
+    await service.purge_expired(session.execute)
     assert await session.scalar(select(func.count()).select_from(RevokedToken)) == 1
     assert await session.scalar(select(func.count()).select_from(RefreshToken)) == 0
 
@@ -249,7 +249,7 @@ async def test_logins_purge_at_most_once_a_minute(
     async def expired_rows_after_a_purge_attempt(jti: str) -> int:
         session.add(RevokedToken(jti=jti, token_type="access", expires_at=past))
         await session.flush()
-        await service.purge_expired_now_and_then(session)
+        await service.purge_expired_now_and_then(session.execute)
         return await session.scalar(select(func.count()).select_from(RevokedToken)) or 0
 
     assert await expired_rows_after_a_purge_attempt("one") == 0

@@ -18,7 +18,7 @@ from apidock.auth.dependencies import (
     current_user,
 )
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH, LoginIn, LoginOut, OAuth2Token, TokenPair
-from apidock.database import SessionDep
+from apidock.database import CoreDep, SessionDep
 from apidock.exceptions import Unauthorized, error_responses
 from apidock.schemas import Envelope
 
@@ -39,7 +39,7 @@ def _pair(signed_in: service.SignedIn, codec: CodecDep) -> dict[str, object]:
 @router.post("/login", responses=error_responses(400, 401, 422, 429))
 async def login(
     body: LoginIn,
-    session: SessionDep,
+    core: CoreDep,
     address: ClientAddress,
     hasher: HasherDep,
     codec: CodecDep,
@@ -47,7 +47,7 @@ async def login(
 ) -> Envelope[LoginOut]:
     """Sign in with a name and password; answers an access and a refresh token."""
     signed_in = await service.login(
-        session,
+        core,
         name=body.name,
         password=body.password,
         address=address,
@@ -62,7 +62,7 @@ async def login(
 @router.post("/token", responses=error_responses(400, 401, 422, 429))
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    session: SessionDep,
+    core: CoreDep,
     address: ClientAddress,
     hasher: HasherDep,
     codec: CodecDep,
@@ -72,7 +72,7 @@ async def token(
     if len(form.password) > PASSWORD_MAX_LENGTH or len(form.username) > 100:
         raise Unauthorized(service.INVALID_CREDENTIALS)
     signed_in = await service.login(
-        session,
+        core,
         name=form.username,
         password=form.password,
         address=address,

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import UpdateBase
 
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.models import RefreshToken, RevokedToken
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.principal import CALLER_STATEMENT, caller_params, principal_from_row
-from apidock.auth.schemas import Principal
+from apidock.auth.schemas import Principal, UserBrief
 from apidock.auth.tokens import IssuedToken, TokenClaims, TokenCodec, TokenType, new_family_id
-from apidock.database import utcnow
+from apidock.database import CoreRunner, UTCDateTime, utcnow
 from apidock.exceptions import Unauthorized
 from apidock.users import service as user_service
 from apidock.users.models import User, UserStatus
@@ -32,7 +35,7 @@ class RefreshTokenReused(Unauthorized):
 
 @dataclass(frozen=True, slots=True)
 class SignedIn:
-    user: User
+    user: UserBrief
     access: IssuedToken
     refresh: IssuedToken
 
@@ -50,35 +53,67 @@ async def load_principal(
     return principal_from_row(result.mappings().one_or_none(), root_name=root_name)
 
 
-async def _issue_pair(
-    session: AsyncSession, codec: TokenCodec, *, user: User, family_id: str
+def _issue_pair(
+    codec: TokenCodec, *, user_id: int, version: int, family_id: str
 ) -> tuple[IssuedToken, IssuedToken]:
     access = codec.issue(
-        user_id=user.id,
-        version=user.token_version,
-        token_type=TokenType.ACCESS,
-        family_id=family_id,
+        user_id=user_id, version=version, token_type=TokenType.ACCESS, family_id=family_id
     )
     refresh = codec.issue(
-        user_id=user.id,
-        version=user.token_version,
-        token_type=TokenType.REFRESH,
-        family_id=family_id,
+        user_id=user_id, version=version, token_type=TokenType.REFRESH, family_id=family_id
     )
-    session.add(
-        RefreshToken(
-            user_id=user.id,
-            family_id=family_id,
-            token_hash=token_hash(refresh.claims.jti),
-            expires_at=refresh.claims.expires_at,
-        )
-    )
-    await session.flush()
     return access, refresh
 
 
+# Storing a refresh token (bind names differ from the columns', as Core requires).
+_STORE_REFRESH_TOKEN = insert(RefreshToken).values(
+    user_id=bindparam("owner_id"),
+    family_id=bindparam("family"),
+    token_hash=bindparam("stored_hash"),
+    created_at=bindparam("issued_at", type_=UTCDateTime()),
+    expires_at=bindparam("expiry", type_=UTCDateTime()),
+)
+
+
+def _stored_refresh_token(refresh: IssuedToken) -> dict[str, Any]:
+    claims = refresh.claims
+    return {
+        "owner_id": claims.user_id,
+        "family": claims.family_id,
+        "stored_hash": token_hash(claims.jti),
+        "issued_at": utcnow(),
+        "expiry": claims.expires_at,
+    }
+
+
+# Login runs on Core statements (`CoreRunner`): on PostgreSQL straight on asyncpg, with none
+# of the ORM's work per statement. It is the costliest request a client makes after the
+# hash, and each of its steps between two awaits holds up every other request.
+_SIGN_IN_CANDIDATE = select(
+    User.id, User.name, User.password_hash, User.status, User.token_version
+).where(User.name_key == bindparam("account"), User.deleted_at.is_(None))
+
+# The user is still who the hash was checked for: not blocked, deleted or signed out
+# everywhere meanwhile. Otherwise nothing is written and the login fails.
+_RECORD_SIGN_IN = (
+    update(User)
+    .where(
+        User.id == bindparam("signed_in_id"),
+        User.token_version == bindparam("checked_version"),
+        User.status == UserStatus.NORMAL,
+        User.deleted_at.is_(None),
+    )
+    .values(
+        last_login_at=bindparam("signed_in_at", type_=UTCDateTime()),
+        last_login_ip=bindparam("address"),
+        # a hash of an old scheme is replaced; otherwise it stays
+        password_hash=func.coalesce(bindparam("new_hash", type_=String), User.password_hash),
+    )
+)
+
+
 async def login(
-    session: AsyncSession,
+    core: CoreRunner,
     *,
     name: str,
     password: str,
@@ -90,25 +125,36 @@ async def login(
     """Check a name and password and open a new token family.
 
     Unknown, wrong, blocked and deleted all answer the same 401 after the same work (a
-    dummy hash is verified when there is no user). An old-scheme hash is replaced.
+    dummy hash is verified when there is no user). An old-scheme hash is replaced. One read,
+    then one transaction of two writes.
     """
     account = user_service.name_key(name)
     await limiter.check(account=account, address=address)
-    user = await session.scalar(
-        select(User).where(User.name_key == account, User.deleted_at.is_(None))
-    )
-    matches, new_hash = await hasher.verify(password, user.password_hash if user else None)
-    if user is None or not matches or user.status != UserStatus.NORMAL:
+    user = await core.fetch_one(_SIGN_IN_CANDIDATE, {"account": account})
+    matches, new_hash = await hasher.verify(password, user["password_hash"] if user else None)
+    if user is None or not matches or user["status"] != UserStatus.NORMAL:
         await limiter.failed(account=account, address=address)
         raise Unauthorized(INVALID_CREDENTIALS)
+    access, refresh = _issue_pair(
+        codec, user_id=user["id"], version=user["token_version"], family_id=new_family_id()
+    )
+    async with core.transaction() as statements:
+        recorded = await statements.execute(
+            _RECORD_SIGN_IN,
+            {
+                "signed_in_id": user["id"],
+                "checked_version": user["token_version"],
+                "signed_in_at": utcnow(),
+                "address": address[:45],
+                "new_hash": new_hash,
+            },
+        )
+        if recorded != 1:
+            raise Unauthorized(INVALID_CREDENTIALS)
+        await statements.execute(_STORE_REFRESH_TOKEN, _stored_refresh_token(refresh))
+        await purge_expired_now_and_then(statements.execute)
     await limiter.succeeded(account=account)
-    if new_hash is not None:
-        user.password_hash = new_hash
-    user.last_login_at = utcnow()
-    user.last_login_ip = address[:45]
-    access, refresh = await _issue_pair(session, codec, user=user, family_id=new_family_id())
-    await purge_expired_now_and_then(session)
-    return SignedIn(user, access, refresh)
+    return SignedIn(UserBrief(id=user["id"], name=user["name"]), access, refresh)
 
 
 async def refresh(session: AsyncSession, *, claims: TokenClaims, codec: TokenCodec) -> SignedIn:
@@ -149,8 +195,11 @@ async def refresh(session: AsyncSession, *, claims: TokenClaims, codec: TokenCod
     )
     if user is None:
         raise Unauthorized("Token revoked or no longer valid")
-    access, new_refresh = await _issue_pair(session, codec, user=user, family_id=claims.family_id)
-    return SignedIn(user, access, new_refresh)
+    access, new_refresh = _issue_pair(
+        codec, user_id=user.id, version=user.token_version, family_id=claims.family_id
+    )
+    await session.execute(_STORE_REFRESH_TOKEN, _stored_refresh_token(new_refresh))
+    return SignedIn(UserBrief(id=user.id, name=user.name), access, new_refresh)
 
 
 async def revoke_family(session: AsyncSession, *, family_id: str) -> None:
@@ -183,28 +232,36 @@ async def revoke_access(session: AsyncSession, *, claims: TokenClaims) -> None:
         )
     )
     await session.flush()
-    await purge_expired_now_and_then(session)
+    await purge_expired_now_and_then(session.execute)
 
 
 PURGE_INTERVAL = 60.0  # seconds between purges, per process
 _next_purge = 0.0
 
+# Expired rows are refused by their expiry already; purging keeps the tables small.
+_PURGES = (
+    delete(RevokedToken).where(RevokedToken.expires_at < bindparam("now", type_=UTCDateTime())),
+    delete(RefreshToken).where(RefreshToken.expires_at < bindparam("now", type_=UTCDateTime())),
+)
 
-async def purge_expired_now_and_then(session: AsyncSession) -> None:
+# Runs a statement with parameters: `AsyncSession.execute`, or `CoreStatements.execute`.
+Execute = Callable[[UpdateBase, Mapping[str, Any]], Awaitable[object]]
+
+
+async def purge_expired_now_and_then(execute: Execute) -> None:
     """`purge_expired`, at most once per `PURGE_INTERVAL` in this process.
 
-    Expired rows are refused by their expiry already; purging keeps the tables small, and
-    doing it on every login would only add two statements to each.
+    Doing it on every login would only add two statements to each.
     """
     global _next_purge
     now = time.monotonic()
     if now >= _next_purge:
         _next_purge = now + PURGE_INTERVAL
-        await purge_expired(session)
+        await purge_expired(execute)
 
 
-async def purge_expired(session: AsyncSession) -> None:
+async def purge_expired(execute: Execute) -> None:
     """Delete revoked-token and refresh-token rows whose tokens have expired."""
-    now = utcnow()
-    await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
-    await session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))
+    params = {"now": utcnow()}
+    for statement in _PURGES:
+        await execute(statement, params)

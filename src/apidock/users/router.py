@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from apidock.auth.dependencies import AccessClaims, ClientAddress, CurrentUser, HasherDep, require
-from apidock.database import ReaderDep, SessionDep
+from apidock.database import CoreDep, SessionDep
 from apidock.exceptions import Forbidden, error_responses
 from apidock.pagination import PageDep
 from apidock.permissions import Permission, has_permissions
@@ -30,9 +30,9 @@ router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(40
 
 # First: the hottest route is matched first (FastAPI tries routes in order).
 @router.get("/{user_id:int}", responses=error_responses(403, 404, 422))
-async def read_user(user_id: UserId, claims: AccessClaims, reader: ReaderDep) -> Envelope[UserRead]:
+async def read_user(user_id: UserId, claims: AccessClaims, core: CoreDep) -> Envelope[UserRead]:
     """Read one user. Requires: read_users, or being that user."""
-    user = await service.read_for_caller(reader, claims=claims, user_id=user_id)
+    user = await service.read_for_caller(core, claims=claims, user_id=user_id)
     return Envelope(data=UserRead.model_validate(user))
 
 

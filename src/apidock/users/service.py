@@ -16,7 +16,7 @@ from apidock.auth.passwords import PasswordHasher
 from apidock.auth.principal import CALLER, caller_params, caller_row, caller_statement
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH, Principal
 from apidock.auth.tokens import TokenClaims
-from apidock.database import RowReader, utcnow
+from apidock.database import CoreRunner, utcnow
 from apidock.exceptions import Conflict, Forbidden, NotFound, Unprocessable
 from apidock.logs import service as log_service
 from apidock.pagination import PageParams, paginate
@@ -402,15 +402,13 @@ _READ_USER_FOR_CALLER = (
 )
 
 
-async def read_for_caller(
-    reader: RowReader, *, claims: TokenClaims, user_id: int
-) -> dict[str, Any]:
+async def read_for_caller(core: CoreRunner, *, claims: TokenClaims, user_id: int) -> dict[str, Any]:
     """One user's public columns for the caller of `claims`, in one round trip.
 
     401 when the caller may not pass, 403 unless they read users or ask for themselves (before
     any 404, so that existence is not told to those who may not read), 404 when it is gone.
     """
-    row = await reader.fetch_one(
+    row = await core.fetch_one(
         _READ_USER_FOR_CALLER, caller_params(claims) | {"target_id": user_id}
     )
     row = caller_row(row)
