@@ -147,8 +147,9 @@ class Settings(BaseSettings):
     argon2_memory_cost: int = Field(default=19 * 1024, ge=8, alias="ARGON2_MEMORY_COST")
     argon2_time_cost: int = Field(default=2, ge=1, le=20, alias="ARGON2_TIME_COST")
     argon2_parallelism: int = Field(default=1, ge=1, le=16, alias="ARGON2_PARALLELISM")
-    password_hash_concurrency: int = Field(
-        default=2, ge=1, le=64, alias="PASSWORD_HASH_CONCURRENCY"
+    # None: one per CPU this process may use (see apidock.auth.passwords.usable_cpus)
+    password_hash_concurrency: int | None = Field(
+        default=None, ge=1, le=64, alias="PASSWORD_HASH_CONCURRENCY"
     )
 
     login_max_failures: int = Field(default=5, ge=1, le=1000, alias="LOGIN_MAX_FAILURES")

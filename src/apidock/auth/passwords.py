@@ -1,9 +1,15 @@
 """Password hashing: argon2id for new hashes; bcrypt and werkzeug's PBKDF2 verified and replaced.
 
-Hashing costs tens of milliseconds of CPU, so it runs in threads of its own, at most
-`PASSWORD_HASH_CONCURRENCY` at once, never on the event loop; and at a lower scheduling
-priority, so that on a busy core the event loop goes first and other requests stay fast
-while logins are hashed.
+Hashing costs tens of milliseconds of CPU, so it runs in threads of its own, never on the
+event loop, and at the lowest scheduling priority, so that on a busy core the event loop
+goes first and other requests stay fast while logins are hashed.
+
+At most `PASSWORD_HASH_CONCURRENCY` hashes run at once; by default one per CPU the process
+may use. More threads than CPUs hash no faster, and they hold up the event loop: a hashing
+thread needs the GIL for a moment before and after each hash, and when it holds it while
+another low-priority hashing thread has its CPU, the event loop waits for the GIL behind
+both. On one core, two hashing threads took /healthz p99 during logins from 3 ms to 6 ms;
+one thread left it at 3 ms and hashed faster (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import math
 import os
 import re
 import secrets
@@ -59,6 +66,26 @@ class WerkzeugPbkdf2Hasher:
 
 
 HASHING_NICENESS = 19
+CGROUP_CPU_MAX = "/sys/fs/cgroup/cpu.max"
+
+
+def usable_cpus(cpu_max_path: str = CGROUP_CPU_MAX) -> int:
+    """CPUs this process may use: its CPU affinity, lowered by a cgroup v2 CPU quota.
+
+    A container limited with `--cpus 1.5` still sees every CPU of its host in its
+    affinity; its quota (`cpu.max`: "150000 100000") allows two at most.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    with contextlib.suppress(OSError, ValueError):
+        with open(cpu_max_path, encoding="ascii") as limits:
+            quota, period = limits.read().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, math.ceil(int(quota) / int(period)))
+    return max(1, cpus)
+
 
 
 def _behind_the_event_loop() -> None:
@@ -86,8 +113,9 @@ class PasswordHasher:
                 WerkzeugPbkdf2Hasher(),
             )
         )
+        self.concurrency = settings.password_hash_concurrency or usable_cpus()
         self._executor = ThreadPoolExecutor(
-            max_workers=settings.password_hash_concurrency,
+            max_workers=self.concurrency,
             thread_name_prefix="apidock-hashing",
             initializer=_behind_the_event_loop,
         )
