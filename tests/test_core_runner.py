@@ -85,3 +85,22 @@ async def test_a_naive_datetime_is_refused_before_it_reaches_the_database(
 
     with pytest.raises(Exception, match="naive datetime"):
         await write_naive()
+
+
+async def test_column_defaults_computed_in_python_are_filled_on_every_runner(
+    live_app: FastAPI, settings: Settings
+) -> None:
+    """`updated_at` follows an UPDATE as SQLAlchemy's own execution would set it."""
+    database = database_of(live_app)
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    async with database.transaction() as session:
+        user = await create_user(session, settings, name="touched")
+        user.updated_at = long_ago
+    async with database.core.transaction() as statements:
+        await statements.execute(_SEEN_AT, {"who": "touched", "seen": SEEN, "ip": "::1"})
+    row = await database.core.fetch_one(
+        select(User.updated_at).where(User.name == bindparam("who")), {"who": "touched"}
+    )
+    assert row is not None
+    assert row["updated_at"] is not None
+    assert row["updated_at"] > long_ago

@@ -236,6 +236,15 @@ async def _roll_back_if_left_open(connection: asyncpg.Connection) -> None:
         await connection.execute("ROLLBACK")
 
 
+def _python_side_default(column: Any, default: Any) -> Callable[[], Any]:
+    """A column default SQLAlchemy would compute before executing, as a function of nothing."""
+    if default.is_scalar:
+        return lambda: default.arg
+    if default.is_callable:
+        return lambda: default.arg(None)  # SQLAlchemy wraps it to take an execution context
+    raise TypeError(f"{column}: a default of this kind is not computed outside SQLAlchemy")
+
+
 class _CompiledStatement:
     """A statement compiled once for asyncpg: its SQL, parameter order and UTC columns."""
 
@@ -246,6 +255,16 @@ class _CompiledStatement:
         self.order = list(compiled.positiontup or [])
         # values the statement carries itself (literals such as `status = 1`)
         self.defaults = dict(compiled.params)
+        # columns whose default or onupdate SQLAlchemy computes in Python (`updated_at`)
+        self.computed = {
+            column.key: _python_side_default(column, column_default)
+            for columns, attribute in (
+                (compiled.insert_prefetch, "default"),
+                (compiled.update_prefetch, "onupdate"),
+            )
+            for column in columns
+            if (column_default := getattr(column, attribute)) is not None
+        }
         # parameters whose type converts them first (UTCDateTime: aware to naive UTC)
         self.converters = {
             name: functools.partial(bind.type.process_bind_param, dialect=dialect)
@@ -260,12 +279,19 @@ class _CompiledStatement:
         ]
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
-        values = [params[name] if name in params else self.defaults[name] for name in self.order]
+        values = [self._value(params, name) for name in self.order]
         if self.converters:
             for index, name in enumerate(self.order):
                 if name in self.converters:
                     values[index] = self.converters[name](values[index])
         return values
+
+    def _value(self, params: Mapping[str, Any], name: str) -> Any:
+        if name in params:
+            return params[name]
+        if name in self.computed:
+            return self.computed[name]()
+        return self.defaults[name]
 
     def row(self, record: asyncpg.Record | None) -> dict[str, Any] | None:
         if record is None:

@@ -87,7 +87,6 @@ def usable_cpus(cpu_max_path: str = CGROUP_CPU_MAX) -> int:
     return max(1, cpus)
 
 
-
 def _behind_the_event_loop() -> None:
     """Lower this hashing thread's priority (Linux schedules each thread on its own)."""
     thread = threading.get_native_id()
