@@ -274,3 +274,13 @@ async def test_a_user_changed_while_the_password_is_checked_is_not_signed_in(
     await session.refresh(user)
     assert user.last_login_at is None
     assert await session.scalar(select(RefreshToken).where(RefreshToken.user_id == user.id)) is None
+
+
+async def test_a_nul_in_the_form_name_is_a_failed_login_on_live_connections(
+    live_client: httpx.AsyncClient,
+) -> None:
+    """The OAuth2 form is not a strict JSON body: a NUL reaches the service, never the database."""
+    form = {"username": "sys\x00op", "password": "whatever password"}
+    response = await live_client.post("/api/v1/token", data=form)
+    assert response.status_code == 401
+    assert response.json()["message"] == "Invalid name or password"
