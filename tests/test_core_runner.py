@@ -31,6 +31,18 @@ def database_of(live_app: FastAPI) -> Database:
     return database
 
 
+async def with_user(live_app: FastAPI, settings: Settings, name: str) -> Database:
+    """The live application's database, with a user of `name` committed."""
+    database = database_of(live_app)
+    async with database.transaction() as session:
+        await create_user(session, settings, name=name)
+    return database
+
+
+def seen(who: str, at: datetime = SEEN) -> dict[str, object]:
+    return {"who": who, "seen": at, "ip": "::1"}
+
+
 async def test_postgresql_runs_on_asyncpg_and_the_others_on_core(live_app: FastAPI) -> None:
     database = database_of(live_app)
     expected = AsyncpgRunner if database.engine.dialect.name == "postgresql" else ConnectionRunner
@@ -40,12 +52,10 @@ async def test_postgresql_runs_on_asyncpg_and_the_others_on_core(live_app: FastA
 async def test_a_transaction_commits_and_answers_the_rows_matched(
     live_app: FastAPI, settings: Settings
 ) -> None:
-    database = database_of(live_app)
-    async with database.transaction() as session:
-        await create_user(session, settings, name="seen")
+    database = await with_user(live_app, settings, "seen")
     async with database.core.transaction() as statements:
-        matched = await statements.execute(_SEEN_AT, {"who": "seen", "seen": SEEN, "ip": "::1"})
-        nobody = await statements.execute(_SEEN_AT, {"who": "nobody", "seen": SEEN, "ip": "::1"})
+        matched = await statements.execute(_SEEN_AT, seen("seen"))
+        nobody = await statements.execute(_SEEN_AT, seen("nobody"))
         inside = await statements.fetch_one(_READ_SEEN, {"who": "seen"})
     assert (matched, nobody) == (1, 0)
     assert inside is not None
@@ -56,13 +66,11 @@ async def test_a_transaction_commits_and_answers_the_rows_matched(
 async def test_an_error_rolls_the_whole_transaction_back(
     live_app: FastAPI, settings: Settings
 ) -> None:
-    database = database_of(live_app)
-    async with database.transaction() as session:
-        await create_user(session, settings, name="kept")
+    database = await with_user(live_app, settings, "kept")
 
     async def write_then_fail() -> None:
         async with database.core.transaction() as statements:
-            await statements.execute(_SEEN_AT, {"who": "kept", "seen": SEEN, "ip": "::1"})
+            await statements.execute(_SEEN_AT, seen("kept"))
             raise Interrupted
 
     with pytest.raises(Interrupted):
@@ -74,14 +82,11 @@ async def test_an_error_rolls_the_whole_transaction_back(
 async def test_a_naive_datetime_is_refused_before_it_reaches_the_database(
     live_app: FastAPI, settings: Settings
 ) -> None:
-    database = database_of(live_app)
-    async with database.transaction() as session:
-        await create_user(session, settings, name="naive")
-    naive = SEEN.replace(tzinfo=None)
+    database = await with_user(live_app, settings, "naive")
 
     async def write_naive() -> None:
         async with database.core.transaction() as statements:
-            await statements.execute(_SEEN_AT, {"who": "naive", "seen": naive, "ip": "::1"})
+            await statements.execute(_SEEN_AT, seen("naive", at=SEEN.replace(tzinfo=None)))
 
     with pytest.raises(Exception, match="naive datetime"):
         await write_naive()
@@ -91,13 +96,14 @@ async def test_column_defaults_computed_in_python_are_filled_on_every_runner(
     live_app: FastAPI, settings: Settings
 ) -> None:
     """`updated_at` follows an UPDATE as SQLAlchemy's own execution would set it."""
-    database = database_of(live_app)
+    database = await with_user(live_app, settings, "touched")
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
     async with database.transaction() as session:
-        user = await create_user(session, settings, name="touched")
-        user.updated_at = long_ago
+        await session.execute(
+            update(User).where(User.name == "touched").values(updated_at=long_ago)
+        )
     async with database.core.transaction() as statements:
-        await statements.execute(_SEEN_AT, {"who": "touched", "seen": SEEN, "ip": "::1"})
+        await statements.execute(_SEEN_AT, seen("touched"))
     row = await database.core.fetch_one(
         select(User.updated_at).where(User.name == bindparam("who")), {"who": "touched"}
     )
