@@ -17,13 +17,14 @@ from typing import Any
 
 import click
 import pytest
+import uvicorn
 from click.testing import CliRunner, Result
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import insert, make_url, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from apidock import migrations
-from apidock.auth.passwords import PasswordHasher
+from apidock.auth.passwords import PasswordHasher, usable_cpus
 from apidock.cli import cli, route_table
 from apidock.config import Settings, load_settings, to_async_url
 from apidock.models import Role, User
@@ -639,3 +640,33 @@ def test_profile_writes_one_report_per_request(environment: dict[str, str], tmp_
     reports = sorted(path.name for path in (tmp_path / "var" / "profiles").glob("*.prof"))
     assert any("-GET-readyz-200-" in name for name in reports), reports
     assert any("-GET-healthz-200-" in name for name in reports), reports
+
+
+@pytest.mark.parametrize(
+    ("workers", "chosen", "expected"),
+    [
+        pytest.param(1, None, None, id="one worker: its own default"),
+        pytest.param(2, None, "share", id="workers share the CPUs"),
+        pytest.param(64, None, "1", id="never below one"),
+        pytest.param(2, "3", "3", id="a chosen value stands"),
+    ],
+)
+def test_serve_shares_the_hashing_threads_among_workers(
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+    chosen: str | None,
+    expected: str | None,
+) -> None:
+    """One hashing thread per usable CPU in all: more starve the event loops of the GIL."""
+    # set first, so that whatever `serve` writes is undone after the test
+    monkeypatch.setenv("PASSWORD_HASH_CONCURRENCY", chosen or "")
+    if chosen is None:
+        monkeypatch.delenv("PASSWORD_HASH_CONCURRENCY")
+    started: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **options: started.append(options["workers"]))
+    ok("serve", "--workers", str(workers))
+    assert started == [workers]
+    if expected == "share":
+        expected = str(max(1, usable_cpus() // workers))
+    assert os.environ.get("PASSWORD_HASH_CONCURRENCY") == expected

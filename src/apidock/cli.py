@@ -7,6 +7,7 @@ does the work (`deploy`, the services, `shell`, `profiling`).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import astuple, dataclass
@@ -27,7 +28,7 @@ from apidock import __version__, migrations, server
 from apidock import shell as repl
 from apidock.adopt import AdoptReport
 from apidock.adopt import adopt as run_adopt
-from apidock.auth.passwords import PasswordHasher
+from apidock.auth.passwords import PasswordHasher, usable_cpus
 from apidock.config import Settings, SettingsError, load_settings
 from apidock.database import Database, create_engine
 from apidock.deploy import DeployReport
@@ -145,6 +146,10 @@ def serve(
     settings = _settings()
     if reload and workers > 1:
         raise click.UsageError("--reload runs a single process; leave out --workers")
+    if workers > 1 and settings.password_hash_concurrency is None:
+        # the usable CPUs shared among the workers (apidock.auth.passwords tells why)
+        share = max(1, usable_cpus() // workers)
+        os.environ["PASSWORD_HASH_CONCURRENCY"] = str(share)
     uvicorn.run(
         APP_FACTORY,
         factory=True,

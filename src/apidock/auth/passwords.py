@@ -9,7 +9,8 @@ may use. More threads than CPUs hash no faster, and they hold up the event loop:
 thread needs the GIL for a moment before and after each hash, and when it holds it while
 another low-priority hashing thread has its CPU, the event loop waits for the GIL behind
 both. On one core, two hashing threads took /healthz p99 during logins from 3 ms to 6 ms;
-one thread left it at 3 ms and hashed faster (docs/benchmarks.md).
+one thread left it at 3 ms and hashed faster (docs/benchmarks.md). Hashing threads of other
+workers compete for the same CPUs, so `apidock serve --workers N` divides them among its workers.
 """
 
 from __future__ import annotations
