@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -194,6 +195,33 @@ async def test_body_over_the_limit_is_413_before_parsing(
         assert streamed.status_code == 413
         fits = await http.post("/probe/echo", json={"name": "ok"})
         assert fits.status_code == 200
+    await application.state.database.dispose()
+
+
+async def test_a_body_not_complete_in_time_is_408_and_a_timely_one_is_served(
+    settings: Settings, tmp_path: Path
+) -> None:
+    patient = make_settings(settings.database_url, tmp_path, BODY_TIMEOUT=0.3)
+    application = create_app(patient)
+    application.include_router(probe)
+    async with make_client(application) as http:
+
+        async def trickle(pause: float) -> AsyncIterator[bytes]:
+            for part in (b'{"na', b'me": ', b'"ok"}'):
+                yield part
+                await asyncio.sleep(pause)
+
+        headers = {"content-type": "application/json"}
+        slow = await http.post("/probe/echo", content=trickle(0.2), headers=headers)
+        assert slow.status_code == 408
+        assert slow.json() == {
+            "status": "error",
+            "message": "Request body not received in time",
+            "data": None,
+        }
+        assert slow.headers["connection"] == "close"
+        timely = await http.post("/probe/echo", content=trickle(0.01), headers=headers)
+        assert timely.status_code == 200, timely.text
     await application.state.database.dispose()
 
 

@@ -27,6 +27,7 @@ from apidock import cli, server
 from apidock.config import SettingsError, load_settings
 
 HEADER_TIMEOUT = 2.0
+BODY_TIMEOUT = 1.0
 KEEP_ALIVE = 1
 MAX_HEADER_SIZE = 32 * 1024
 SLOW_CLIENTS = 50
@@ -40,6 +41,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         f"sqlite:///{var_dir / 'apidock.db'}",
         var_dir,
         HEADER_TIMEOUT=str(HEADER_TIMEOUT),
+        BODY_TIMEOUT=str(BODY_TIMEOUT),
         TIMEOUT_KEEP_ALIVE=str(KEEP_ALIVE),
         MAX_HEADER_SIZE=str(MAX_HEADER_SIZE),
     )
@@ -173,6 +175,21 @@ async def test_slow_clients_are_cut_off_and_never_hold_up_others(live: LiveServe
     assert_healthy(live)
 
 
+def test_a_body_sent_too_slowly_is_408_and_the_connection_closed(live: LiveServer) -> None:
+    head = (
+        b"POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 60\r\n\r\n"
+    )
+    started = time.monotonic()
+    answer = exchange(live.port, head + b'{"name": "sysop", ', timeout=BODY_TIMEOUT + 5)
+    waited = time.monotonic() - started
+    assert answer is not None
+    assert answer.startswith(b"HTTP/1.1 408 "), answer
+    assert b"Request body not received in time" in answer
+    assert BODY_TIMEOUT - 0.2 <= waited <= BODY_TIMEOUT + 2, "then closed by the server"
+    assert_healthy(live)
+
+
 def test_an_idle_keep_alive_connection_is_closed(live: LiveServer) -> None:
     with socket.create_connection(("127.0.0.1", live.port), timeout=10) as connection:
         connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -256,6 +273,7 @@ def test_limits_are_settings_with_bounds(tmp_path: Path) -> None:
     base: dict[str, Any] = {"_env_file": None, "APP_VAR_DIR": str(tmp_path)}
     defaults = load_settings(**base)
     assert (defaults.max_header_size, defaults.header_timeout) == (32 * 1024, 10.0)
+    assert defaults.body_timeout == 60.0
     assert (defaults.timeout_keep_alive, defaults.limit_concurrency, defaults.backlog) == (
         5,
         None,
@@ -265,6 +283,7 @@ def test_limits_are_settings_with_bounds(tmp_path: Path) -> None:
     for name, bad in (
         ("MAX_HEADER_SIZE", 10),
         ("HEADER_TIMEOUT", 0),
+        ("BODY_TIMEOUT", 0),
         ("LIMIT_CONCURRENCY", 0),
         ("BACKLOG", 0),
     ):

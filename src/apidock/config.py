@@ -129,6 +129,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default=["*"], alias="CORS_ORIGINS")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     max_body_size: int = Field(default=1024 * 1024, ge=1024, le=1024**3, alias="MAX_BODY_SIZE")
+    # seconds from the first read of a request body to its last byte
+    body_timeout: float = Field(default=60.0, gt=0, le=3600, alias="BODY_TIMEOUT")
     # what `apidock serve` hands to uvicorn and to its HTTP protocol (apidock.server)
     max_header_size: int = Field(
         default=32 * 1024, ge=1024, le=16 * 1024 * 1024, alias="MAX_HEADER_SIZE"

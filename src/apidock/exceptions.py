@@ -69,6 +69,11 @@ class Conflict(ApiError):
     message = "Conflict"
 
 
+class RequestTimeout(ApiError):
+    status_code = 408
+    message = "Request body not received in time"
+
+
 class PayloadTooLarge(ApiError):
     status_code = 413
     message = "Request body too large"

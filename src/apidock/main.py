@@ -37,7 +37,7 @@ from apidock.database import Database, create_engine
 from apidock.exceptions import COMMON_ERROR_RESPONSES, NotFound, install_error_handler
 from apidock.groups.router import router as groups_router
 from apidock.logs.router import router as logs_router
-from apidock.middleware import BodySizeLimit, SecurityHeaders
+from apidock.middleware import BodyLimits, SecurityHeaders
 from apidock.roles.router import router as roles_router
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
@@ -208,7 +208,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.login_limiter = login_limiter
     install_error_handler(app)
     # inside CORS, so a browser can read the 413 too
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_size)
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_size, timeout=settings.body_timeout)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

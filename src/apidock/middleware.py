@@ -1,25 +1,30 @@
-"""ASGI middleware: the request body limit."""
+"""ASGI middleware: the request body's limits, and the headers every answer carries."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from apidock.exceptions import PayloadTooLarge
+from apidock.exceptions import ApiError, PayloadTooLarge, RequestTimeout
 
 
-class BodySizeLimit:
-    """Refuse a body over `max_bytes` with 413, counted while it streams, before any parsing.
+class BodyLimits:
+    """Bound each request body in size (413) and in time (408), before any parsing.
 
-    A declared `Content-Length` over the limit is refused before a byte is read; a body that
-    grows past the limit (chunked, or lying about its length) stops at the first chunk
-    that crosses it.
+    Size: a declared `Content-Length` over `max_bytes` is refused before a byte is read; a
+    body that grows past it (chunked, or lying about its length) stops at the first chunk
+    that crosses it. Time: the whole body must arrive within `timeout` seconds of its first
+    read, so that a client trickling bytes cannot hold a request open (uvicorn times the
+    request head, not the body). Either way the answer is sent here, the connection closed
+    after it, and the app told that the client is gone.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -27,22 +32,34 @@ class BodySizeLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await self._refuse(send)
+                await _refuse(send, PayloadTooLarge)
                 return
         received = 0
+        complete = False
         refused = False
+        deadline: float | None = None
 
         async def limited_receive() -> Message:
-            # Past the limit, answer 413 ourselves and tell the app the client is gone.
-            nonlocal received, refused
+            nonlocal received, complete, refused, deadline
             if refused:
                 return {"type": "http.disconnect"}
-            message = await receive()
+            if complete:  # only a disconnect can come now; waiting for it is not timed
+                return await receive()
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + self.timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                refused = True
+                await _refuse(send, RequestTimeout)
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > self.max_bytes:
                     refused = True
-                    await self._refuse(send)
+                    await _refuse(send, PayloadTooLarge)
                     return {"type": "http.disconnect"}
             return message
 
@@ -52,20 +69,22 @@ class BodySizeLimit:
 
         await self.app(scope, limited_receive, guarded_send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"status": "error", "message": PayloadTooLarge.message, "data": None})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": PayloadTooLarge.status_code,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body.encode()})
+
+async def _refuse(send: Send, error: type[ApiError]) -> None:
+    """Answer `error` in the envelope and close the connection after it."""
+    body = json.dumps({"status": "error", "message": error.message, "data": None})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})
 
 
 class SecurityHeaders:
