@@ -279,19 +279,17 @@ class _CompiledStatement:
         ]
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
-        values = [self._value(params, name) for name in self.order]
-        if self.converters:
-            for index, name in enumerate(self.order):
-                if name in self.converters:
-                    values[index] = self.converters[name](values[index])
-        return values
+        return [self._value(params, name) for name in self.order]
 
     def _value(self, params: Mapping[str, Any], name: str) -> Any:
         if name in params:
-            return params[name]
-        if name in self.computed:
-            return self.computed[name]()
-        return self.defaults[name]
+            value = params[name]
+        elif name in self.computed:
+            value = self.computed[name]()
+        else:
+            value = self.defaults[name]
+        convert = self.converters.get(name)
+        return value if convert is None else convert(value)
 
     def row(self, record: asyncpg.Record | None) -> dict[str, Any] | None:
         if record is None:

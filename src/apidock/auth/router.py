@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import ValidationError
 
 from apidock.auth import service
 from apidock.auth.dependencies import (
@@ -17,7 +18,7 @@ from apidock.auth.dependencies import (
     RefreshClaims,
     current_user,
 )
-from apidock.auth.schemas import PASSWORD_MAX_LENGTH, LoginIn, LoginOut, OAuth2Token, TokenPair
+from apidock.auth.schemas import LoginIn, LoginOut, OAuth2Token, TokenPair
 from apidock.database import CoreDep, SessionDep
 from apidock.exceptions import Unauthorized, error_responses
 from apidock.schemas import Envelope
@@ -69,12 +70,16 @@ async def token(
     limiter: LimiterDep,
 ) -> OAuth2Token:
     """OAuth2 password flow (form fields `username`, `password`), as Swagger UI's Authorize uses."""
-    if len(form.password) > PASSWORD_MAX_LENGTH or len(form.username) > 100:
-        raise Unauthorized(service.INVALID_CREDENTIALS)
+    # The form is not a JSON body: its fields meet the same bounds (lengths, no NUL) here,
+    # and a form outside them is a failed login.
+    try:
+        credentials = LoginIn(name=form.username, password=form.password)
+    except ValidationError:
+        raise Unauthorized(service.INVALID_CREDENTIALS) from None
     signed_in = await service.login(
         core,
-        name=form.username,
-        password=form.password,
+        name=credentials.name,
+        password=credentials.password,
         address=address,
         hasher=hasher,
         codec=codec,

@@ -130,12 +130,7 @@ async def login(
     """
     account = user_service.name_key(name)
     await limiter.check(account=account, address=address)
-    # No name holds a NUL, and PostgreSQL refuses one in text: such a name is unknown.
-    user = (
-        None
-        if "\x00" in account
-        else await core.fetch_one(_SIGN_IN_CANDIDATE, {"account": account})
-    )
+    user = await core.fetch_one(_SIGN_IN_CANDIDATE, {"account": account})
     matches, new_hash = await hasher.verify(password, user["password_hash"] if user else None)
     if user is None or not matches or user["status"] != UserStatus.NORMAL:
         await limiter.failed(account=account, address=address)
