@@ -35,7 +35,7 @@ from apidock.database import (
 )
 from apidock.main import create_app
 from apidock.models import Role
-from apidock.permissions import DEFAULT_ROLE, SEEDED_ROLES
+from apidock.permissions import DEFAULT_ROLE_KEY, SEEDS
 
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -114,8 +114,13 @@ async def seed_test_roles(connection: AsyncConnection) -> None:
     await connection.execute(
         Role.__table__.insert(),
         [
-            {"title": title, "permissions": int(bits), "default": title == DEFAULT_ROLE}
-            for title, bits in SEEDED_ROLES.items()
+            {
+                "title": seed.title,
+                "seed_key": seed.key,
+                "permissions": int(seed.permissions),
+                "default": seed.key == DEFAULT_ROLE_KEY,
+            }
+            for seed in SEEDS
         ],
     )
 

@@ -19,7 +19,7 @@ from apidock.config import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-STRONG_SECRET = "k" * 32
+STRONG_SECRET = "eheEI0-26l06KC929F3bQrcDKl_qoQjBxey1qMevwQw"  # secrets.token_urlsafe(32)
 
 # every variable the settings read, so the tests start from a clean environment
 SETTING_NAMES = sorted(

@@ -316,7 +316,8 @@ def revision(message: str, autogenerate: bool) -> None:
 def deploy() -> None:
     """Upgrade the schema, seed the roles and create the root administrator.
 
-    Safe to run again: the four seeded roles get their defined permissions back, the root
+    Safe to run again: the four seeded roles (known by their seed key, whatever their title
+    now) get their defined permissions back, or are created again if deleted, the root
     administrator (APP_ROOT_ADMIN) gets the administrator role and normal status back, and
     nothing else changes. Its password comes from APP_ROOT_ADMIN_PASSWORD or is generated
     and shown once, when the administrator is created; an existing password is kept.
@@ -335,6 +336,11 @@ def deploy() -> None:
         click.echo(f"Database already at {report.revision_after}")
     if report.roles.created:
         click.echo(f"Roles created: {', '.join(report.roles.created)}")
+    for wanted, title in report.roles.retitled.items():
+        click.echo(
+            f"The title {wanted!r} is held by a role deploy did not make, left as it is: "
+            f"the seeded role is {title!r}"
+        )
     if report.roles.updated:
         click.echo(f"Roles reset to their definition: {', '.join(report.roles.updated)}")
     if not report.roles.changed:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+import re
 import secrets
+import string
+from collections import Counter
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +28,34 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 MIN_PRODUCTION_SECRET_BYTES = 32
+# The floor of `estimated_entropy_bits` for a production key. A random 32-character hex key
+# (128 bits) estimates at 85 bits or more in millions of draws; a key of few symbols, a run
+# or a phrase of placeholder words falls far below.
+MIN_PRODUCTION_SECRET_BITS = 64
+GENERATE_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
+
+# What placeholder keys are made of ("your-super-secret-jwt-key-change-me"), taken out of a key
+# before its entropy is estimated. Three letters or more, so a random key seldom loses any.
+_PLACEHOLDER_WORDS = (
+    "secret", "change", "your", "key", "jwt", "token", "sign", "signing", "password", "passwd",
+    "pass", "production", "prod", "development", "dev", "staging", "test", "example", "sample",
+    "dummy", "placeholder", "default", "replace", "here", "please", "super", "very", "long",
+    "random", "string", "value", "insecure", "unsafe", "not", "for", "use", "the", "this",
+    "that", "and", "with", "api", "apidock", "dock", "app", "server", "auth", "access", "admin",
+    "root", "hmac", "hash", "hs256", "hs384", "hs512", "enough", "letmein", "welcome",
+    "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwerty", "asdf", "zxcv",
+)  # fmt: skip
+_PLACEHOLDER = re.compile("|".join(sorted(_PLACEHOLDER_WORDS, key=len, reverse=True)))
+# one character for one, so that positions in the folded text are positions in the key
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_LEET = str.maketrans("0134578@$", "oieastbas")  # the letters they stand in for: "s3cr3t"
+
+# A host name as a Host header may carry it (letters, digits, `-`, and `_` for the service
+# names of container networks); the middleware matches the header with the same pattern.
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+HOST_NAME = rf"(?:{_LABEL}\.)*{_LABEL}"
+_TRUSTED_HOST_RE = re.compile(rf"(?:\*\.)?{HOST_NAME}\.?", re.IGNORECASE)
 
 # The async driver chosen for each URL scheme a user may write (the original's included).
 _ASYNC_DRIVERS = {
@@ -67,6 +101,70 @@ def to_async_url(raw: str) -> str:
     if driver == "mysql+aiomysql" and "charset" not in url.query:
         url = url.update_query_dict({"charset": "utf8mb4"})
     return url.render_as_string(hide_password=False)
+
+
+def normal_host(host: str) -> str:
+    """`host` (a TRUSTED_HOSTS entry) in lower case, an IPv6 address in brackets."""
+    bracketed = host.startswith("[") and host.endswith("]")
+    try:
+        return f"[{ipaddress.IPv6Address(host[1:-1] if bracketed else host)}]"
+    except ValueError:
+        pass
+    if not _TRUSTED_HOST_RE.fullmatch(host):
+        raise ValueError(
+            f"TRUSTED_HOSTS: {host!r} is not a host name (no scheme, port or path; "
+            "`*.example.com` for subdomains; leave it unset to accept any host)"
+        )
+    return host.lower().removesuffix(".")
+
+
+def _shannon_bits(symbols: Iterable[object]) -> float:
+    """The Shannon entropy of the symbols' frequencies times their number."""
+    counts = Counter(symbols)
+    total = sum(counts.values())
+    return -sum(count * math.log2(count / total) for count in counts.values())
+
+
+def estimated_entropy_bits(text: str) -> float:
+    """A generous estimate of the randomness in `text`, in bits.
+
+    The Shannon entropy of its characters, or of the steps between neighbours when that is
+    lower: "abcd…", "1234…" and "AbCd…" use many characters but one or two steps.
+    """
+    codes = [ord(character) for character in text]
+    steps = [after - before for before, after in pairwise(codes)]
+    return min(_shannon_bits(codes), _shannon_bits(steps))
+
+
+def _repeats_a_pattern(text: str) -> bool:
+    """True when `text` is a pattern of at most half its length, said again (and again)."""
+    return any(text[period:] == text[:-period] for period in range(1, len(text) // 2 + 1))
+
+
+def _without_placeholder_words(text: str) -> str:
+    lowered = text.translate(_ASCII_LOWER)
+    hidden = [False] * len(text)
+    for folded in (lowered, lowered.translate(_LEET)):
+        for word in _PLACEHOLDER.finditer(folded):
+            hidden[word.start() : word.end()] = [True] * len(word[0])
+    return "".join(character for character, hide in zip(text, hidden, strict=True) if not hide)
+
+
+def weak_secret_reason(secret: str) -> str | None:
+    """Why `secret` may not sign tokens in production, or None when it may."""
+    if len(secret.encode()) < MIN_PRODUCTION_SECRET_BYTES:
+        return f"must be set to at least {MIN_PRODUCTION_SECRET_BYTES} random bytes in production"
+    if _repeats_a_pattern(secret):
+        reason = "one short pattern repeated"
+    else:
+        bits = estimated_entropy_bits(_without_placeholder_words(secret))
+        if bits >= MIN_PRODUCTION_SECRET_BITS:
+            return None
+        if estimated_entropy_bits(secret) >= MIN_PRODUCTION_SECRET_BITS:
+            reason = "made of placeholder words such as 'secret', 'key' or 'change me'"
+        else:
+            reason = f"about {bits:.0f} bits of randomness, {MIN_PRODUCTION_SECRET_BITS} needed"
+    return f"too predictable for production ({reason})"
 
 
 def load_or_create_secret(var_dir: Path) -> str:
@@ -127,7 +225,11 @@ class Settings(BaseSettings):
     app_root_admin_password: SecretStr | None = Field(default=None, alias="APP_ROOT_ADMIN_PASSWORD")
     user_per_page: int = Field(default=20, ge=1, le=100, alias="USER_PER_PAGE")
     cors_origins: Annotated[list[str], NoDecode] = Field(default=["*"], alias="CORS_ORIGINS")
+    # the host names a Host header may name (`*.` for subdomains); empty: any (apidock.middleware)
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default=[], alias="TRUSTED_HOSTS")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    # seconds one operation on Redis may take, connecting included, before it answers 503
+    redis_timeout: float = Field(default=2.0, gt=0, le=60, alias="REDIS_TIMEOUT")
     max_body_size: int = Field(default=1024 * 1024, ge=1024, le=1024**3, alias="MAX_BODY_SIZE")
     # seconds from the first read of a request body to its last byte
     body_timeout: float = Field(default=60.0, gt=0, le=3600, alias="BODY_TIMEOUT")
@@ -160,12 +262,17 @@ class Settings(BaseSettings):
         default=50, ge=1, le=100000, alias="LOGIN_MAX_FAILURES_PER_IP"
     )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _check_hosts(cls, hosts: list[str]) -> list[str]:
+        return [normal_host(host) for host in hosts]
 
     @field_validator("redis_url", "limit_concurrency", mode="before")
     @classmethod
@@ -183,11 +290,9 @@ class Settings(BaseSettings):
             raise ValueError(f"DATABASE_URL: {exc}") from None
         if self.app_config is Environment.PRODUCTION:
             secret = self.jwt_secret_key.get_secret_value() if self.jwt_secret_key else ""
-            if len(secret.encode()) < MIN_PRODUCTION_SECRET_BYTES:
-                raise ValueError(
-                    f"JWT_SECRET_KEY: must be set to at least {MIN_PRODUCTION_SECRET_BYTES} "
-                    "random bytes in production"
-                )
+            reason = weak_secret_reason(secret)
+            if reason is not None:
+                raise ValueError(f"JWT_SECRET_KEY: {reason}; make one with: {GENERATE_SECRET}")
         elif self.jwt_secret_key is None or not self.jwt_secret_key.get_secret_value():
             self.jwt_secret_key = SecretStr(load_or_create_secret(self.var_dir))
         return self

@@ -12,7 +12,7 @@ from apidock import migrations
 from apidock.auth.passwords import PasswordHasher
 from apidock.config import Settings, SettingsError
 from apidock.database import Database
-from apidock.permissions import ADMIN_ROLE
+from apidock.permissions import ADMIN_ROLE_KEY, DEFAULT_ROLE_KEY
 from apidock.roles import service as role_service
 from apidock.users import service as user_service
 
@@ -63,7 +63,9 @@ async def deploy(database: Database, settings: Settings, *, hasher: PasswordHash
     Users without a role (the original left some) get the default role; blocked and deleted
     users stay so. The roles, those users and the administrator are written in one
     transaction: all of it lands or none does. An existing administrator keeps its password;
-    it gets the administrator role and normal status back if it lost them.
+    it gets the administrator role and normal status back if it lost them. Both roles are
+    the seeded ones, found by their seed keys: a role merely titled "Administrator" or
+    "User" is never handed out or given rights here.
     """
     admin_name, configured_password = root_admin_identity(settings)
     revision_before = await migrations.current_revision(database.engine)
@@ -73,10 +75,10 @@ async def deploy(database: Database, settings: Settings, *, hasher: PasswordHash
     generated_password: str | None = None
     async with database.transaction() as session:
         roles = await role_service.seed_roles(session)
-        default_role = await role_service.get_default(session)
+        default_role = await role_service.get_seeded(session, key=DEFAULT_ROLE_KEY)
         assert default_role is not None  # seeded just above
         roleless = await user_service.give_role_to_roleless(session, role_id=default_role.id)
-        admin_role = await role_service.get_by_title(session, title=ADMIN_ROLE)
+        admin_role = await role_service.get_seeded(session, key=ADMIN_ROLE_KEY)
         assert admin_role is not None  # seeded just above
         admin = await user_service.get_by_name(session, name=admin_name, include_deleted=True)
         if admin is None:

@@ -7,6 +7,7 @@ The original's constants (1, 21, 22 … 26) were not powers of two, so QA held a
 from __future__ import annotations
 
 from enum import IntFlag
+from typing import NamedTuple
 
 
 class Permission(IntFlag):
@@ -49,16 +50,38 @@ def has_permissions(bits: int, required: Permission) -> bool:
     return bool(bits & Permission.ADMIN) or (bits & required) == required
 
 
+class SeededRole(NamedTuple):
+    """A role `apidock deploy` keeps as defined, known by `key` (`roles.seed_key`).
+
+    Only deploy and the migrations write a seed key, so no role made or renamed through the
+    API becomes a seeded one. `title` is the one deploy gives the role when it creates it;
+    an administrator may rename it.
+    """
+
+    key: str
+    title: str
+    permissions: Permission
+
+
 DEFAULT_ROLE = "User"
 ADMIN_ROLE = "Administrator"
+DEFAULT_ROLE_KEY = "user"
+ADMIN_ROLE_KEY = "administrator"
 
 # The four roles of the original, with their permissions in this project (README "Roles").
-SEEDED_ROLES: dict[str, Permission] = {
-    DEFAULT_ROLE: Permission.READ_DOCS,
-    "Developer": Permission.READ_DOCS | Permission.WRITE_DOCS | Permission.READ_USERS,
-    "QA": Permission.READ_DOCS
-    | Permission.WRITE_DOCS
-    | Permission.READ_USERS
-    | Permission.READ_LOGS,
-    ADMIN_ROLE: ALL_PERMISSIONS,
-}
+SEEDS: tuple[SeededRole, ...] = (
+    SeededRole(DEFAULT_ROLE_KEY, DEFAULT_ROLE, Permission.READ_DOCS),
+    SeededRole(
+        "developer",
+        "Developer",
+        Permission.READ_DOCS | Permission.WRITE_DOCS | Permission.READ_USERS,
+    ),
+    SeededRole(
+        "qa",
+        "QA",
+        Permission.READ_DOCS | Permission.WRITE_DOCS | Permission.READ_USERS | Permission.READ_LOGS,
+    ),
+    SeededRole(ADMIN_ROLE_KEY, ADMIN_ROLE, ALL_PERMISSIONS),
+)
+# their first titles and permissions
+SEEDED_ROLES: dict[str, Permission] = {seed.title: seed.permissions for seed in SEEDS}

@@ -20,7 +20,7 @@ from apidock.auth.passwords import PasswordHasher
 from apidock.database import Database
 from apidock.deploy import deploy
 from apidock.main import create_app
-from apidock.permissions import DEFAULT_ROLE, SEEDED_ROLES
+from apidock.permissions import DEFAULT_ROLE, SEEDED_ROLES, SEEDS
 from tests.conftest import make_client, make_settings
 from tests.migrations.conftest import MakeEngine
 
@@ -249,7 +249,11 @@ async def state(engine: AsyncEngine) -> dict[str, Any]:
 
 
 roles = sa.table(
-    "roles", sa.column("title"), sa.column("default", sa.Boolean()), sa.column("permissions")
+    "roles",
+    sa.column("title"),
+    sa.column("default", sa.Boolean()),
+    sa.column("permissions"),
+    sa.column("seed_key"),
 )
 users = sa.table(
     "users",
@@ -292,6 +296,10 @@ async def test_an_original_database_is_adopted_upgraded_and_every_user_logs_in(
     # before deploy already: no role holds the original's numbers read as bits
     upgraded = dict(await _query(engine, roles.c.title, roles.c.permissions))
     assert upgraded == {title: int(bits) for title, bits in SEEDED_ROLES.items()} | {"Guests": 0}
+    # the original's seeded roles are known by their keys from now on; its own roles are not
+    assert dict(await _query(engine, roles.c.title, roles.c.seed_key)) == {
+        seed.title: seed.key for seed in SEEDS
+    } | {"Guests": None}
     assert "role 5 ('Guests'): the original's permission number 5 means nothing here" in caplog.text
     assert sorted(await _query(engine, revoked_token.c.id, revoked_token.c.token_type)) == [
         (1, "access"),

@@ -4,6 +4,7 @@ the models, every downgrade returns to the exact shape it left, and rows survive
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from apidock.models import Base
 from tests.migrations.conftest import MakeEngine
 
 ORIGINAL = "4d016e2e0015"
-HEAD = "2ecafeb6377a"
+HEAD = "11728821b283"
 
 _TIMESTAMPS = dict.fromkeys(("created_at", "updated_at", "deleted_at"), ("datetime", True))
 
@@ -469,11 +470,18 @@ async def test_rows_survive_the_upgrade_and_the_downgrade(
         assert "user 4: 'ALICE' was taken by another user's name" in caplog.text
     assert upgraded[1]["role_id"] == 4
     assert upgraded[1]["created_at"] == CREATED
-    assert (await _rows(engine, roles))[5] == {
+    upgraded_roles = await _rows(engine, roles)
+    assert upgraded_roles[5] == {
         "id": 5,
         "title": "Role #5",
         "default": False,
         "permissions": 0,
+        "seed_key": None,
+    }
+    assert {role_id: role["seed_key"] for role_id, role in upgraded_roles.items()} == {
+        1: "user",
+        4: "administrator",
+        5: None,
     }
     tokens = await _rows(engine, revoked_token)
     assert list(tokens) == [1]
@@ -502,6 +510,72 @@ async def test_rows_survive_the_upgrade_and_the_downgrade(
     assert (downgraded[2]["name"], downgraded[2]["status"]) == ("Alice", 1)
     assert list(await _rows(engine, revoked_token)) == [1]
     assert (await _rows(engine, logs))[1]["action"] == "login"
+
+
+BEFORE_SEED_KEYS = "2ecafeb6377a"
+
+
+async def test_seed_keys_go_to_the_roles_with_a_seeded_title_and_its_permissions(
+    make_engine: MakeEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A role under a seeded title with other permissions may be one made after a rename."""
+    engine = await make_engine("main")
+    await migrations.upgrade(engine, BEFORE_SEED_KEYS)
+    async with engine.begin() as connection:
+        await connection.execute(
+            roles.insert(),
+            [
+                {"id": 1, "title": "User", "default": True, "permissions": 32},
+                {"id": 2, "title": "Developer", "default": False, "permissions": 96},
+                {"id": 3, "title": "qa", "default": False, "permissions": 353},
+                {"id": 4, "title": "Admins", "default": False, "permissions": 1023},
+                {"id": 5, "title": "Administrator", "default": False, "permissions": 16},
+                {"id": 6, "title": "Guests", "default": False, "permissions": 0},
+            ],
+        )
+
+    with caplog.at_level(logging.INFO):
+        await migrations.upgrade(engine)
+
+    keyed = await _rows(engine, roles)
+    assert {role_id: role["seed_key"] for role_id, role in keyed.items()} == {
+        1: "user",
+        2: None,
+        3: None,
+        4: None,
+        5: None,
+        6: None,
+    }
+    assert {role_id: role["permissions"] for role_id, role in keyed.items()} == {
+        1: 32,
+        2: 96,
+        3: 353,
+        4: 1023,
+        5: 16,
+        6: 0,
+    }
+    assert "role 1 ('User') is the seeded role 'user'" in caplog.text
+    assert "role 2 ('Developer') holds permissions 96, not the seeded role's 97" in caplog.text
+    assert "role 5 ('Administrator') holds permissions 16" in caplog.text
+    assert "no role is titled 'QA'" in caplog.text
+    keyed_roles = sa.table(
+        "roles",
+        *(sa.column(name) for name in ("id", "title", "permissions", "seed_key")),
+        sa.column("default", sa.Boolean()),
+    )
+    with pytest.raises(sa.exc.IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(
+                keyed_roles.insert().values(
+                    id=7, title="Second", default=False, permissions=0, seed_key="user"
+                )
+            )
+
+    await migrations.downgrade(engine, BEFORE_SEED_KEYS)
+    assert await _rows(engine, roles) == {
+        role_id: {key: value for key, value in role.items() if key != "seed_key"}
+        for role_id, role in keyed.items()
+    }
 
 
 def test_history_lists_the_revisions_newest_first() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import exc as sa_exc
@@ -13,8 +13,8 @@ from apidock.auth.schemas import Principal
 from apidock.exceptions import Conflict, Forbidden
 from apidock.logs import service as log_service
 from apidock.permissions import (
-    DEFAULT_ROLE,
-    SEEDED_ROLES,
+    DEFAULT_ROLE_KEY,
+    SEEDS,
     Permission,
     has_permissions,
     permission_bits,
@@ -23,6 +23,7 @@ from apidock.permissions import (
 from apidock.roles.models import Role
 from apidock.roles.schemas import RoleCreate, RoleUpdate
 from apidock.users.models import User
+from apidock.users.names import name_key
 
 
 @dataclass
@@ -31,6 +32,8 @@ class SeedReport:
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    # a seeded role's first title, held by a role deploy did not make: the title it got instead
+    retitled: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -43,45 +46,77 @@ async def get(session: AsyncSession, *, role_id: int) -> Role | None:
 
 
 async def get_by_title(session: AsyncSession, *, title: str) -> Role | None:
-    """The role with this title (as the database's collation compares), or None."""
+    """The role with this title (as the database's collation compares), or None.
+
+    For an operator naming a role; a title says nothing of what a role is, so a seeded role
+    is looked up with `get_seeded`.
+    """
     return await session.scalar(select(Role).where(Role.title == title))
 
 
+async def get_seeded(session: AsyncSession, *, key: str) -> Role | None:
+    """The seeded role of this key (`apidock.permissions.SEEDS`), whatever its title, or None."""
+    return await session.scalar(select(Role).where(Role.seed_key == key))
+
+
 async def get_default(session: AsyncSession) -> Role | None:
-    """The role a new user gets when none is named."""
+    """The role a new user gets when none is named.
+
+    The flag is written only by `seed_roles` (on the seeded default role, found by its key)
+    and the migrations; no request body may carry it.
+    """
     return await session.scalar(select(Role).where(Role.default.is_(True)).order_by(Role.id))
 
 
-async def seed_roles(
-    session: AsyncSession,
-    *,
-    roles: Mapping[str, Permission] = SEEDED_ROLES,
-    default_title: str = DEFAULT_ROLE,
-) -> SeedReport:
+async def seed_roles(session: AsyncSession) -> SeedReport:
     """Create the seeded roles, or set them back to their defined permissions.
 
-    `default_title` becomes the only default role, so another role that was marked default
-    loses the mark; the permissions and titles of other roles are left alone. Nothing is
-    written when every role is already as defined, so running this again changes nothing.
+    Each is found by its seed key, never by its title: a renamed one keeps its new title,
+    and a role made under a seeded title is left as it is and gains nothing. A missing one
+    (deleted) is created again, under its first title or, when another role holds that
+    title, under "<title> (seeded)" (`retitled` in the report). The seeded default role
+    becomes the only default role; the titles and permissions of other roles are left
+    alone. Nothing is written when every role is already as defined.
     """
     report = SeedReport()
-    existing = {role.title: role for role in await session.scalars(select(Role).order_by(Role.id))}
-    for title, permissions in roles.items():
-        is_default = title == default_title
-        role = existing.get(title)
+    existing = (await session.scalars(select(Role).order_by(Role.id))).all()
+    seeded = {role.seed_key: role for role in existing if role.seed_key is not None}
+    for seed in SEEDS:
+        is_default = seed.key == DEFAULT_ROLE_KEY
+        role = seeded.get(seed.key)
         if role is None:
-            session.add(Role(title=title, permissions=int(permissions), default=is_default))
+            title = await _free_seed_title(session, seed.title)
+            session.add(
+                Role(
+                    title=title,
+                    seed_key=seed.key,
+                    permissions=int(seed.permissions),
+                    default=is_default,
+                )
+            )
+            await session.flush()  # the next look-up of a free title sees it
             report.created.append(title)
-        elif role.permissions != int(permissions) or role.default != is_default:
-            role.permissions = int(permissions)
+            if title != seed.title:
+                report.retitled[seed.title] = title
+        elif role.permissions != int(seed.permissions) or role.default != is_default:
+            role.permissions = int(seed.permissions)
             role.default = is_default
-            report.updated.append(title)
-    for title, role in existing.items():
-        if title not in roles and role.default:
+            report.updated.append(role.title)
+    for role in existing:
+        if role.default and role.seed_key != DEFAULT_ROLE_KEY:
             role.default = False
-            report.updated.append(title)
+            report.updated.append(role.title)
     await session.flush()
     return report
+
+
+async def _free_seed_title(session: AsyncSession, title: str) -> str:
+    """`title`, else the first of "<title> (seeded)", "<title> (seeded 2)"… no role holds."""
+    candidate, attempt = title, 0
+    while await _title_taken(session, title=candidate, role_id=None):
+        attempt += 1
+        candidate = f"{title} (seeded)" if attempt == 1 else f"{title} (seeded {attempt})"
+    return candidate
 
 
 async def list_all(session: AsyncSession) -> Sequence[Role]:
@@ -97,12 +132,17 @@ def check_grantable(actor: Principal, bits: int) -> None:
     raise Forbidden(f"You cannot grant permissions you do not hold: {', '.join(missing)}")
 
 
-async def _check_title_free(session: AsyncSession, *, title: str, role_id: int | None) -> None:
+async def _title_taken(session: AsyncSession, *, title: str, role_id: int | None) -> bool:
+    """Whether a role other than `role_id` holds `title`."""
     # compared without regard to case, the same on every database whatever its collation
     statement = select(Role.id).where(func.lower(Role.title) == title.lower())
     if role_id is not None:
         statement = statement.where(Role.id != role_id)
-    if await session.scalar(statement) is not None:
+    return await session.scalar(statement.limit(1)) is not None
+
+
+async def _check_title_free(session: AsyncSession, *, title: str, role_id: int | None) -> None:
+    if await _title_taken(session, title=title, role_id=role_id):
         raise Conflict(f"The role title {title!r} is already taken")
 
 
@@ -114,7 +154,8 @@ async def _flush_unique(session: AsyncSession, title: str) -> None:
 
 
 async def _held_by_root(session: AsyncSession, *, role: Role, root_name: str) -> bool:
-    statement = select(User.id).where(User.role_id == role.id, User.name == root_name)
+    # by key: the root's stored name may differ from APP_ROOT_ADMIN in case or width
+    statement = select(User.id).where(User.role_id == role.id, User.name_key == name_key(root_name))
     return await session.scalar(statement) is not None
 
 
@@ -125,7 +166,8 @@ async def create(
     bits = permission_bits(role_in.permissions)
     check_grantable(actor, bits)
     await _check_title_free(session, title=role_in.title, role_id=None)
-    role = Role(title=role_in.title, permissions=bits, default=False)
+    # never a seed key: only deploy makes seeded roles, whatever the title
+    role = Role(title=role_in.title, permissions=bits, default=False, seed_key=None)
     session.add(role)
     await _flush_unique(session, role_in.title)
     await log_service.record(
