@@ -92,9 +92,22 @@ class TooManyRequests(ApiError):
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
 
 
+RETRY_UNAVAILABLE_AFTER = "5"  # seconds a client waits after a 503
+
+
 class ServiceUnavailable(ApiError):
     status_code = 503
     message = "Database unavailable"
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.headers.setdefault("Retry-After", RETRY_UNAVAILABLE_AFTER)
+
+
+class StoreUnavailable(ServiceUnavailable):
+    """The shared store (`REDIS_URL`) cannot be reached: what needs it cannot be done."""
+
+    message = "Shared store unavailable"
 
 
 _DESCRIPTIONS = {
@@ -106,7 +119,7 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Validation failed; `data` lists the fields",
     429: "Too many requests; see `Retry-After`",
-    503: "Database unavailable",
+    503: "Database or shared store unavailable",
 }
 
 
@@ -249,7 +262,9 @@ async def handle_error(request: Request, error: Exception) -> JSONResponse:
         )
     if _is_unavailable(error):
         logger.warning("database unavailable: %s", type(error).__name__)
-        return _envelope(503, ServiceUnavailable.message, headers={"Retry-After": "5"})
+        return _envelope(
+            503, ServiceUnavailable.message, headers={"Retry-After": RETRY_UNAVAILABLE_AFTER}
+        )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _envelope(500, ApiError.message)
 

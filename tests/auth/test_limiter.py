@@ -86,13 +86,14 @@ async def test_memory_window_closes(monkeypatch: pytest.MonkeyPatch) -> None:
     store = MemoryCounterStore()
     clock = [1000.0]
     monkeypatch.setattr("apidock.auth.limiter.time.monotonic", lambda: clock[0])
-    await store.increment("k", 10)
-    await store.increment("k", 10)
-    assert await store.get("k") == (2, 10)
+    limits = [("k", 2)]
+    assert await store.reserve(limits, 10) == 0
+    assert await store.reserve(limits, 10) == 0
+    assert await store.reserve(limits, 10) == 10
     clock[0] += 9.5
-    assert await store.get("k") == (2, 1)
+    assert await store.reserve(limits, 10) == 1
     clock[0] += 1
-    assert await store.get("k") == (0, 0)
+    assert await store.reserve(limits, 10) == 0
 
 
 @pytest.fixture
@@ -105,14 +106,13 @@ async def redis_store() -> AsyncIterator[RedisCounterStore]:
 
 
 async def test_redis_counters_count_and_expire(redis_store: RedisCounterStore) -> None:
-    key = f"test:{secrets.token_hex(4)}"
-    await redis_store.increment(key, 30)
-    await redis_store.increment(key, 30)
-    count, left = await redis_store.get(key)
-    assert count == 2
-    assert 1 <= left <= 30
-    await redis_store.delete(key)
-    assert await redis_store.get(key) == (0, 0)
+    limits = [(f"test:{secrets.token_hex(4)}", 2)]
+    assert await redis_store.reserve(limits, 30) == 0
+    assert await redis_store.reserve(limits, 30) == 0
+    assert 1 <= await redis_store.reserve(limits, 30) <= 30
+    await redis_store.delete(limits[0][0])
+    assert await redis_store.reserve(limits, 30) == 0
+    await redis_store.delete(limits[0][0])
 
 
 async def test_two_instances_share_the_limit_through_redis(

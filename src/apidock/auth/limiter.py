@@ -1,33 +1,64 @@
-"""Failed-login counters per account and per client address, in process or in Redis.
+"""Password attempts per account and per client address, reserved before the hash is checked.
 
-A fixed window per key: the first failure opens it, `LOGIN_WINDOW_SECONDS` closes it. Past
-the limit every login for that account or address is refused with 429 until the window
-closes, even with the right password. With `REDIS_URL` the counters are shared by every
-instance; without it they live in this process (bounded in size).
+A fixed window per key: the first attempt opens it, `LOGIN_WINDOW_SECONDS` closes it. Each
+attempt (a login, a `/token` form, a `current_password` on `PATCH /users/me`) is reserved
+before its hash is verified, in one atomic step that compares every counter with its limit
+and counts the attempt on all of them or on none; so a burst of parallel requests gets at
+most the limit through, however many arrive at once. A right password gives its reservation
+back (and starts the account's count again); anything else leaves it counted. Past the limit
+every attempt on that account or from that address is refused with 429 until the window
+closes, even with the right password.
+
+With `REDIS_URL` the counters are shared by every instance (the step is a Lua script);
+without it they live in this process (bounded in size). A store that cannot be reached
+within `REDIS_TIMEOUT` answers 503.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import math
 import time
 from collections import OrderedDict
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from typing import Protocol, TypeVar
 
+from redis import exceptions as redis_errors
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from apidock.config import Settings
-from apidock.exceptions import TooManyRequests
+from apidock.exceptions import StoreUnavailable, TooManyRequests
+
+logger = logging.getLogger("apidock")
 
 MAX_MEMORY_KEYS = 100_000
 KEY_PREFIX = "apidock:login-failures:"
+# One client holds a whole IPv6 /64 (a home, a cloud instance): it is counted as one address.
+IPV6_CLIENT_PREFIX = 64
+LIMITED = "Too many failed password attempts; try again later"
+
+T = TypeVar("T")
 
 
 class CounterStore(Protocol):
-    async def get(self, key: str) -> tuple[int, int]:
-        """The count under `key` and the seconds left in its window (0, 0 when none)."""
+    async def reserve(self, limits: Sequence[tuple[str, int]], window: int) -> int:
+        """Add one to every key below its limit, or to none when one is at it, atomically.
+
+        0 when counted; otherwise the seconds until the windows of the full keys close.
+        """
         ...
 
-    async def increment(self, key: str, window: int) -> None:
-        """Add one to `key`, opening a window of `window` seconds if none is open."""
+    async def release(self, key: str) -> None:
+        """Take one back from `key` (a reserved attempt that turned out right)."""
+        ...
+
+    async def carry_over(self, source: str, target: str) -> None:
+        """Give `target` the count of `source` when it is higher, with the later window."""
         ...
 
     async def delete(self, key: str) -> None: ...
@@ -35,30 +66,64 @@ class CounterStore(Protocol):
     async def close(self) -> None: ...
 
 
+def _seconds(left: float) -> int:
+    return max(1, math.ceil(left))
+
+
 class MemoryCounterStore:
-    """Counters in this process; the oldest keys are dropped past `MAX_MEMORY_KEYS`."""
+    """Counters in this process; the oldest keys are dropped past `MAX_MEMORY_KEYS`.
+
+    No method awaits anything: each runs whole before another request's, which is what makes
+    `reserve` atomic in one event loop.
+    """
 
     def __init__(self) -> None:
         self._counters: OrderedDict[str, tuple[int, float]] = OrderedDict()
 
-    async def get(self, key: str) -> tuple[int, int]:
+    def _current(self, key: str) -> tuple[int, float]:
+        """The count under `key` and when its window closes (0, 0 when none is open)."""
         entry = self._counters.get(key)
         if entry is None:
-            return 0, 0
-        count, closes_at = entry
-        left = closes_at - time.monotonic()
-        if left <= 0:
+            return 0, 0.0
+        if entry[1] <= time.monotonic():
             del self._counters[key]
-            return 0, 0
-        return count, max(1, int(left + 0.999))
+            return 0, 0.0
+        return entry
 
-    async def increment(self, key: str, window: int) -> None:
-        count, left = await self.get(key)
-        closes_at = time.monotonic() + (left if count else window)
-        self._counters[key] = (count + 1, closes_at)
+    def _set(self, key: str, count: int, closes_at: float) -> None:
+        self._counters[key] = (count, closes_at)
         self._counters.move_to_end(key)
         while len(self._counters) > MAX_MEMORY_KEYS:
             self._counters.popitem(last=False)
+
+    def _add(self, key: str, window: int) -> None:
+        count, closes_at = self._current(key)
+        self._set(key, count + 1, closes_at if count else time.monotonic() + window)
+
+    async def reserve(self, limits: Sequence[tuple[str, int]], window: int) -> int:
+        full: list[float] = []
+        for key, limit in limits:
+            count, closes_at = self._current(key)
+            if count >= limit:
+                full.append(closes_at)
+        if full:
+            return _seconds(max(full) - time.monotonic())
+        for key, _ in limits:
+            self._add(key, window)
+        return 0
+
+    async def release(self, key: str) -> None:
+        count, closes_at = self._current(key)
+        if count > 1:
+            self._counters[key] = (count - 1, closes_at)
+        else:
+            self._counters.pop(key, None)
+
+    async def carry_over(self, source: str, target: str) -> None:
+        count, closes_at = self._current(source)
+        current, target_closes_at = self._current(target)
+        if count > current:
+            self._set(target, count, max(closes_at, target_closes_at))
 
     async def delete(self, key: str) -> None:
         self._counters.pop(key, None)
@@ -67,61 +132,176 @@ class MemoryCounterStore:
         self._counters.clear()
 
 
+# KEYS: the counters; ARGV[1]: the window in seconds; ARGV[1 + i]: the limit of KEYS[i].
+# A counter left without an expiry (by hand, say) is given one, so that no key stays full.
+_RESERVE = """
+local wait = 0
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[i + 1]) then
+    local left = redis.call('PTTL', key)
+    if left < 0 then
+      redis.call('EXPIRE', key, ARGV[1])
+      left = tonumber(ARGV[1]) * 1000
+    end
+    wait = math.max(wait, math.ceil(left / 1000), 1)
+  end
+end
+if wait > 0 then
+  return wait
+end
+for _, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 or redis.call('PTTL', key) < 0 then
+    redis.call('EXPIRE', key, ARGV[1])
+  end
+end
+return 0
+"""
+
+# A window that closed meanwhile is not opened again by a negative count.
+_RELEASE = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 1 then
+  redis.call('DECR', KEYS[1])
+elseif count == 1 then
+  redis.call('DEL', KEYS[1])
+end
+"""
+
+_CARRY_OVER = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 and count > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  redis.call('SET', KEYS[2], count, 'PX', math.max(left, redis.call('PTTL', KEYS[2])))
+end
+"""
+
+# What says the store cannot serve now, rather than that this code is wrong.
+_UNREACHABLE = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.ReadOnlyError,
+    redis_errors.OutOfMemoryError,
+    OSError,
+    TimeoutError,
+)
+
+
 class RedisCounterStore:
-    """Counters in Redis, shared by every instance."""
+    """Counters in Redis, shared by every instance; each operation bounded by `timeout`."""
 
-    def __init__(self, url: str) -> None:
-        self._redis: Redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    def __init__(self, url: str, timeout: float = 2.0) -> None:
+        self._timeout = timeout
+        self._redis: Redis = Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            # one retry on a fresh connection: a pooled one may have died with a restart
+            retry=Retry(NoBackoff(), 1),
+        )
+        self._reserve = self._redis.register_script(_RESERVE)
+        self._release = self._redis.register_script(_RELEASE)
+        self._carry_over = self._redis.register_script(_CARRY_OVER)
 
-    async def get(self, key: str) -> tuple[int, int]:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.get(KEY_PREFIX + key)
-            pipe.ttl(KEY_PREFIX + key)
-            raw, ttl = await pipe.execute()
-        if raw is None or ttl is None or ttl < 0:
-            return 0, 0
-        return int(raw), max(1, int(ttl))
+    async def _reached(self, operation: Awaitable[T]) -> T:
+        """`operation`'s result; `StoreUnavailable` (503) when Redis does not answer in time."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await operation
+        except _UNREACHABLE as error:
+            logger.warning("shared store unavailable: %s", type(error).__name__)
+            raise StoreUnavailable() from None
 
-    async def increment(self, key: str, window: int) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(KEY_PREFIX + key)
-            pipe.expire(KEY_PREFIX + key, window, nx=True)
-            await pipe.execute()
+    async def reserve(self, limits: Sequence[tuple[str, int]], window: int) -> int:
+        keys = [KEY_PREFIX + key for key, _ in limits]
+        args = [window, *(limit for _, limit in limits)]
+        return int(await self._reached(self._reserve(keys=keys, args=args)))
+
+    async def release(self, key: str) -> None:
+        await self._reached(self._release(keys=[KEY_PREFIX + key]))
+
+    async def carry_over(self, source: str, target: str) -> None:
+        await self._reached(self._carry_over(keys=[KEY_PREFIX + source, KEY_PREFIX + target]))
 
     async def delete(self, key: str) -> None:
-        await self._redis.delete(KEY_PREFIX + key)
+        await self._reached(self._redis.delete(KEY_PREFIX + key))
 
     async def close(self) -> None:
         await self._redis.aclose()
 
 
+def address_key(address: str) -> str:
+    """The counter of a client address: IPv4 as it is, IPv6 by its /64 network."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network((ip, IPV6_CLIENT_PREFIX), strict=False))
+    return str(ip)
+
+
 class LoginLimiter:
-    """Refuses logins for an account or an address that failed too often."""
+    """Limits the passwords tried for an account and from an address, before any is hashed."""
 
     def __init__(self, settings: Settings, store: CounterStore | None = None) -> None:
         self.store = store or (
-            RedisCounterStore(settings.redis_url) if settings.redis_url else MemoryCounterStore()
+            RedisCounterStore(settings.redis_url, settings.redis_timeout)
+            if settings.redis_url
+            else MemoryCounterStore()
         )
         self._window = settings.login_window_seconds
         self._account_limit = settings.login_max_failures
         self._address_limit = settings.login_max_failures_per_ip
+        self._checking: set[int] = set()
 
-    async def check(self, *, account: str, address: str) -> None:
-        """Raise 429 with `Retry-After` when either counter is at its limit."""
-        for key, limit in self._keys(account, address):
-            count, left = await self.store.get(key)
-            if count >= limit:
-                raise TooManyRequests(left, "Too many failed logins; try again later")
-
-    async def failed(self, *, account: str, address: str) -> None:
-        for key, _ in self._keys(account, address):
-            await self.store.increment(key, self._window)
-
-    async def succeeded(self, *, account: str) -> None:
-        await self.store.delete(f"account:{account}")
-
-    def _keys(self, account: str, address: str) -> list[tuple[str, int]]:
-        return [
+    async def reserve(self, *, account: str, address: str) -> None:
+        """Count an attempt on `account` from `address`, or raise 429 when either is full."""
+        limits = [
             (f"account:{account}", self._account_limit),
-            (f"address:{address}", self._address_limit),
+            (f"address:{address_key(address)}", self._address_limit),
         ]
+        wait = await self.store.reserve(limits, self._window)
+        if wait:
+            raise TooManyRequests(wait, LIMITED)
+
+    async def succeeded(self, *, account: str, address: str | None = None) -> None:
+        """The right password: the account's count starts again, the address's attempt is back."""
+        await self.store.delete(f"account:{account}")
+        if address is not None:
+            await self.store.release(f"address:{address_key(address)}")
+
+    @contextlib.asynccontextmanager
+    async def attempt(self, *, account: str, address: str) -> AsyncIterator[None]:
+        """Reserve an attempt around a password check; it stays counted unless the block ends.
+
+        The block ends when the password was right. A wrong one raises, as does any failure
+        within the block: the attempt counts, so that nothing is learnt from a check whose
+        answer was lost.
+        """
+        await self.reserve(account=account, address=address)
+        yield
+        # the password was right: a store gone since then only leaves the attempt counted
+        with contextlib.suppress(StoreUnavailable):
+            await self.succeeded(account=account, address=address)
+
+    async def renamed(self, *, old: str, new: str) -> None:
+        """A renamed account keeps its count: a new name is no new set of guesses."""
+        if old != new:
+            await self.store.carry_over(f"account:{old}", f"account:{new}")
+
+    @contextlib.asynccontextmanager
+    async def one_check_at_a_time(self, user_id: int) -> AsyncIterator[None]:
+        """At most one password check for `user_id` in flight in this process; 429 for others.
+
+        Per process: with several instances, each lets one through, and the shared counters
+        still bound the attempts of a window.
+        """
+        if user_id in self._checking:
+            raise TooManyRequests(1, "A password check of this account is under way")
+        self._checking.add(user_id)
+        try:
+            yield
+        finally:
+            self._checking.discard(user_id)

@@ -124,17 +124,18 @@ async def login(
 ) -> SignedIn:
     """Check a name and password and open a new token family.
 
-    Unknown, wrong, blocked and deleted all answer the same 401 after the same work (a
-    dummy hash is verified when there is no user). An old-scheme hash is replaced. One read,
-    then one transaction of two writes.
+    The attempt is reserved before the hash is verified, and refused with 429 past the limits
+    of the name or of the address (`LoginLimiter.attempt`). Unknown, wrong, blocked and
+    deleted all answer the same 401 after the same work (a dummy hash is verified when there
+    is no user). An old-scheme hash is replaced. One read, then one transaction of two writes.
     """
     account = user_service.name_key(name)
-    await limiter.check(account=account, address=address)
+    # read before the attempt is counted: a database that is down answers 503 at no cost
     user = await core.fetch_one(_SIGN_IN_CANDIDATE, {"account": account})
-    matches, new_hash = await hasher.verify(password, user["password_hash"] if user else None)
-    if user is None or not matches or user["status"] != UserStatus.NORMAL:
-        await limiter.failed(account=account, address=address)
-        raise Unauthorized(INVALID_CREDENTIALS)
+    async with limiter.attempt(account=account, address=address):
+        matches, new_hash = await hasher.verify(password, user["password_hash"] if user else None)
+        if user is None or not matches or user["status"] != UserStatus.NORMAL:
+            raise Unauthorized(INVALID_CREDENTIALS)
     access, refresh = _issue_pair(
         codec, user_id=user["id"], version=user["token_version"], family_id=new_family_id()
     )
@@ -153,7 +154,6 @@ async def login(
             raise Unauthorized(INVALID_CREDENTIALS)
         await statements.execute(_STORE_REFRESH_TOKEN, _stored_refresh_token(refresh))
         await purge_expired_now_and_then(statements.execute)
-    await limiter.succeeded(account=account)
     return SignedIn(UserBrief(id=user["id"], name=user["name"]), access, refresh)
 
 
