@@ -244,7 +244,8 @@ async def test_create_needs_write_users_and_another_role_needs_manage_roles(
 
     writer_role = await client.post(
         "/api/v1/roles",
-        json={"title": "Writer", "permissions": ["write_users", "read_users"]},
+        # read_docs too: the default role holds it, and nobody grants what they lack
+        json={"title": "Writer", "permissions": ["write_users", "read_users", "read_docs"]},
         headers=bearer(app, await create_user(session, settings, role="Administrator")),
     )
     writer = await create_user(session, settings, role="Writer")

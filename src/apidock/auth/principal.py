@@ -19,6 +19,7 @@ from apidock.database import AnySelect
 from apidock.exceptions import Unauthorized
 from apidock.roles.models import Role
 from apidock.users.models import User, UserStatus
+from apidock.users.names import is_root_name
 
 # the caller's row; a hot read may join its own tables to it
 CALLER = aliased(User, name="caller")
@@ -86,5 +87,5 @@ def principal_from_row(row: Mapping[Any, Any] | None, *, root_name: str) -> Prin
         name=row["caller_name"],
         role_id=row["caller_role_id"],
         permissions=row["caller_permissions"] or 0,
-        is_root=row["caller_name"] == root_name,
+        is_root=is_root_name(row["caller_name"], root_name),
     )

@@ -6,15 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from apidock.auth.dependencies import CurrentUser
 from apidock.database import SessionDep
 from apidock.exceptions import NotFound
 from apidock.roles import service
 from apidock.roles.models import Role
-from apidock.schemas import MAX_ID
+from apidock.schemas import Id
 
 
-async def role_or_404(role_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> Role:
-    """The role of the path's `role_id`, or 404."""
+async def role_or_404(role_id: Annotated[Id, Path()], session: SessionDep, _: CurrentUser) -> Role:
+    """The role of the path's `role_id`, or 404; after authentication, whatever the route."""
     role = await service.get(session, role_id=role_id)
     if role is None:
         raise NotFound("Role not found")
@@ -22,7 +23,11 @@ async def role_or_404(role_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: S
 
 
 async def root_admin_name(request: Request) -> str:
-    """The name of the root administrator (`APP_ROOT_ADMIN`)."""
+    """The name of the root administrator (`APP_ROOT_ADMIN`) as configured.
+
+    Compare it only with `users.names.is_root_name` (or by `name_key`): deploy stores it
+    normalised, and keeps an existing user whose name differs in case or width.
+    """
     name: str = request.app.state.settings.app_root_admin
     return name
 

@@ -6,15 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from apidock.auth.dependencies import AccessClaims, ClientAddress, CurrentUser, HasherDep, require
+from apidock.auth.dependencies import (
+    AccessClaims,
+    ClientAddress,
+    CurrentUser,
+    HasherDep,
+    LimiterDep,
+    require,
+)
 from apidock.database import CoreDep, SessionDep
 from apidock.exceptions import Forbidden, error_responses
 from apidock.pagination import PageDep
 from apidock.permissions import Permission, has_permissions
 from apidock.roles.dependencies import RootAdminName
-from apidock.schemas import Envelope
+from apidock.schemas import Envelope, Id
 from apidock.users import service
-from apidock.users.dependencies import MeDep, UserDep, UserId
+from apidock.users.dependencies import MeDep, ReadableUserId, UserDep, UserId
 from apidock.users.schemas import (
     STATUS_VALUES,
     ProfileUpdate,
@@ -49,7 +56,7 @@ async def list_users(
         str | None, Query(max_length=64, description="A fragment of the name, any case")
     ] = None,
     status: StatusName | None = None,
-    role_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    role_id: Annotated[Id | None, Query()] = None,
     include_deleted: Annotated[
         bool, Query(description="Also list deleted users; needs delete_users")
     ] = False,
@@ -97,7 +104,7 @@ async def read_me(user: MeDep) -> Envelope[UserRead]:
     return Envelope(data=UserRead.model_validate(user))
 
 
-@router.patch("/me", responses=error_responses(400, 403, 409, 422))
+@router.patch("/me", responses=error_responses(400, 403, 409, 422, 429))
 async def update_me(
     body: ProfileUpdate,
     user: MeDep,
@@ -105,6 +112,7 @@ async def update_me(
     actor: CurrentUser,
     address: ClientAddress,
     hasher: HasherDep,
+    limiter: LimiterDep,
     root_name: RootAdminName,
 ) -> Envelope[UserRead]:
     """Change your own name, or password (with the current one). Requires: signed in."""
@@ -115,6 +123,7 @@ async def update_me(
         profile_in=body,
         address=address,
         hasher=hasher,
+        limiter=limiter,
         root_name=root_name,
     )
     return Envelope(message="Profile updated.", data=UserRead.model_validate(user))
@@ -122,22 +131,26 @@ async def update_me(
 
 @router.patch("/{user_id:int}", responses=error_responses(400, 403, 404, 409, 422))
 async def update_user(
+    user_id: ReadableUserId,
     body: UserUpdate,
-    user: UserDep,
     session: SessionDep,
     actor: CurrentUser,
     address: ClientAddress,
     hasher: HasherDep,
+    limiter: LimiterDep,
     root_name: RootAdminName,
 ) -> Envelope[UserRead]:
-    """Update a user. Requires: write_users (name, password), block_users (status), manage_roles (role_id)."""  # noqa: E501
+    """Update a user. Requires: read_users (or being that user), then write_users (name,
+    password), block_users (status), manage_roles (role_id); an empty body answers the user."""
+    # the service looks the user up itself: only after the rights of the fields sent
     user = await service.update(
         session,
         actor=actor,
-        user=user,
+        user_id=user_id,
         user_in=body,
         address=address,
         hasher=hasher,
+        limiter=limiter,
         root_name=root_name,
     )
     return Envelope(message="User updated.", data=UserRead.model_validate(user))
@@ -155,7 +168,10 @@ async def delete_user(
     address: ClientAddress,
     root_name: RootAdminName,
 ) -> Envelope[UserRead]:
-    """Soft-delete a user (answered with it, as the original did). Requires: delete_users."""
+    """Soft-delete a user (answered with it, as the original did).
+
+    Requires: delete_users and read_users.
+    """
     user = await service.delete(
         session, actor=actor, user=user, address=address, root_name=root_name
     )

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH
-from apidock.schemas import ApiModel, PageMeta, RequestModel
+from apidock.schemas import ApiModel, Id, PageMeta, RequestModel
 from apidock.users.models import UserStatus
 
 PASSWORD_MIN_LENGTH = 8
@@ -28,7 +28,6 @@ Name = Annotated[
     ),
 ]
 Password = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
-RoleId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _reject_null(value: object) -> object:
@@ -40,7 +39,7 @@ def _reject_null(value: object) -> object:
 class UserCreate(RequestModel):
     name: Name
     password: Password
-    role_id: RoleId | None = Field(
+    role_id: Id | None = Field(
         default=None, description="Defaults to the default role; another needs manage_roles"
     )
 
@@ -53,7 +52,7 @@ class UserUpdate(RequestModel):
     name: Name | None = None
     password: Password | None = None
     status: StatusName | None = None
-    role_id: RoleId | None = None
+    role_id: Id | None = None
 
     _not_null = field_validator("name", "password", "status", "role_id")(_reject_null)
 

@@ -1,8 +1,7 @@
-"""Users: the name rules, look-ups, creation, and the changes the API makes, audited."""
+"""Users: look-ups, creation, and the changes the API makes, audited (names: `users.names`)."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy import update as update_statement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.principal import CALLER, caller_params, caller_row, caller_statement
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH, Principal
@@ -21,44 +21,17 @@ from apidock.exceptions import Conflict, Forbidden, NotFound, Unprocessable
 from apidock.logs import service as log_service
 from apidock.pagination import PageParams, paginate
 from apidock.permissions import Permission, has_permissions
+from apidock.queries import contains_text
 from apidock.roles import service as role_service
-from apidock.users.models import NAME_KEY_MAX_LENGTH, NAME_MAX_LENGTH, User, UserStatus
+from apidock.users.access import check_may_act_on, check_may_read, is_root, need
+from apidock.users.models import User, UserStatus
+
+# name_key and normalize_name stay part of this service's interface (deploy, the CLI use them)
+from apidock.users.names import name_key as name_key
+from apidock.users.names import normalize_name as normalize_name
 from apidock.users.schemas import STATUS_VALUES, ProfileUpdate, UserCreate, UserRead, UserUpdate
 
-NAME_MIN_LENGTH = 2
 PASSWORD_MIN_LENGTH = 8
-
-# Unicode categories a name may not hold: control, format (invisible), surrogate, private
-# use and unassigned characters, and the line and paragraph separators.
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-
-
-def normalize_name(name: str) -> str:
-    """`name` in NFKC form without surrounding spaces; `ValueError` when it breaks the rules.
-
-    A name holds 2 to 20 characters (counted after normalisation), none of them a control
-    or invisible formatting character.
-    """
-    normalized = unicodedata.normalize("NFKC", name).strip()
-    if not NAME_MIN_LENGTH <= len(normalized) <= NAME_MAX_LENGTH:
-        raise ValueError(
-            f"a name holds {NAME_MIN_LENGTH} to {NAME_MAX_LENGTH} characters, not {len(normalized)}"
-        )
-    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in normalized):
-        raise ValueError("a name may not contain control or invisible characters")
-    if len(name_key(normalized)) > NAME_KEY_MAX_LENGTH:
-        raise ValueError("a name may not grow past its limit when case-folded")
-    return normalized
-
-
-def name_key(name: str) -> str:
-    """The form of `name` that two names share when they differ only in case or width.
-
-    NFKC, surrounding spaces removed, case folding, then NFKC again (Unicode's
-    NFKC_Casefold without the removal of ignorable characters, which `normalize_name` refuses).
-    """
-    folded = unicodedata.normalize("NFKC", name).strip().casefold()
-    return unicodedata.normalize("NFKC", folded)
 
 
 def validate_password(password: str) -> str:
@@ -165,10 +138,6 @@ async def give_role_to_roleless(session: AsyncSession, *, role_id: int) -> int:
     return result.rowcount
 
 
-def _escape_like(fragment: str) -> str:
-    return fragment.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
 async def get_page(
     session: AsyncSession,
     *,
@@ -181,8 +150,7 @@ async def get_page(
     """One page of users, by id; `name` matches a fragment without regard to case or width."""
     statement = select(User).order_by(User.id)
     if name:
-        pattern = f"%{_escape_like(name_key(name))}%"
-        statement = statement.where(User.name_key.like(pattern, escape="/"))
+        statement = statement.where(contains_text(User.name_key, name_key(name), ignore_case=False))
     if status is not None:
         statement = statement.where(User.status == int(status))
     if role_id is not None:
@@ -192,14 +160,9 @@ async def get_page(
     return await paginate(session, statement, params)
 
 
-def _need(actor: Principal, permission: Permission) -> None:
-    if not (actor.is_root or has_permissions(actor.permissions, permission)):
-        raise Forbidden(f"Requires permission: {permission.api_name}")
-
-
 async def _assignable_role_id(session: AsyncSession, *, actor: Principal, role_id: int) -> int:
     """`role_id` when it names a role the actor may hand out (manage_roles, no more rights)."""
-    _need(actor, Permission.MANAGE_ROLES)
+    need(actor, Permission.MANAGE_ROLES)
     role = await role_service.get(session, role_id=role_id)
     if role is None:
         raise Unprocessable(
@@ -236,24 +199,6 @@ async def _audit(
     )
 
 
-def is_root(user: User, root_name: str) -> bool:
-    """True when `user` is the root administrator (`APP_ROOT_ADMIN`)."""
-    return user.name == root_name
-
-
-async def _check_may_act_on(
-    session: AsyncSession, *, actor: Principal, user: User, root_name: str
-) -> None:
-    """Others may not touch the root, nor a user whose role holds rights the actor lacks."""
-    if actor.is_root:
-        return
-    if is_root(user, root_name):
-        raise Forbidden("The root administrator cannot be changed by anyone else")
-    role = await role_service.get(session, role_id=user.role_id) if user.role_id else None
-    if role is not None and not has_permissions(actor.permissions, Permission(role.permissions)):
-        raise Forbidden("You cannot change a user who holds rights you do not hold")
-
-
 async def register(
     session: AsyncSession,
     *,
@@ -269,6 +214,9 @@ async def register(
         )
     else:
         default = await role_service.get_default(session)
+        if default is not None:
+            # the default role is handed out like any other: nobody grants rights they lack
+            role_service.check_grantable(actor, default.permissions)
         role_id = default.id if default else None
     # the cheap checks run before the costly hash
     normalized = _checked_name(user_in.name)
@@ -288,32 +236,44 @@ async def update(
     session: AsyncSession,
     *,
     actor: Principal,
-    user: User,
+    user_id: int,
     user_in: UserUpdate,
     address: str,
     hasher: PasswordHasher,
+    limiter: LoginLimiter,
     root_name: str,
 ) -> User:
-    """Apply a partial update of another user, each field under its own permission.
+    """Apply a partial update of user `user_id`, each field under its own permission.
 
-    name and password need write_users, status block_users, role_id manage_roles. Nobody
-    changes their own role, status or password here (their own password goes through
-    `update_profile`, with the current one), and a blocked or re-roled user's tokens die.
+    Reading the user comes first (read_users, or being them), then the rights of the fields
+    sent: name and password need write_users, status block_users, role_id manage_roles; only
+    then is the user looked up, so that neither its existence nor its protections are told
+    to a caller who lacks them. Nobody changes their own role, status or password here (their
+    own password goes through `update_profile`, with the current one), and a blocked or
+    re-roled user's tokens die.
     """
     changes = user_in.model_dump(exclude_unset=True)
-    if user.id == actor.id:
-        if changes.keys() & {"role_id", "status", "password"}:
-            raise Forbidden(
-                "You cannot change your own role or status; change your password at /users/me"
-            )
-        if "name" in changes and is_root(user, root_name):
-            raise Forbidden("The root administrator cannot be renamed")
-    else:
-        await _check_may_act_on(session, actor=actor, user=user, root_name=root_name)
+    check_may_read(actor, user_id=user_id)
+    if user_id == actor.id and changes.keys() & {"role_id", "status", "password"}:
+        raise Forbidden(
+            "You cannot change your own role or status; change your password at /users/me"
+        )
     if changes.keys() & {"name", "password"}:
-        _need(actor, Permission.WRITE_USERS)
+        need(actor, Permission.WRITE_USERS)
     if "status" in changes:
-        _need(actor, Permission.BLOCK_USERS)
+        need(actor, Permission.BLOCK_USERS)
+    if "role_id" in changes:
+        need(actor, Permission.MANAGE_ROLES)
+    user = await get(session, user_id=user_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("User not found")
+    if not changes:
+        # nothing to change: answered as GET answers, whoever the user is
+        return user
+    if user.id != actor.id:
+        await check_may_act_on(session, actor=actor, user=user, root_name=root_name)
+    elif "name" in changes and is_root(user, root_name):
+        raise Forbidden("The root administrator cannot be renamed")
     actions: list[str] = []
     if "role_id" in changes and changes["role_id"] != user.role_id:
         user.role_id = await _assignable_role_id(session, actor=actor, role_id=changes["role_id"])
@@ -328,7 +288,10 @@ async def update(
                 actions.append("user.block")
             else:
                 actions.append("user.unblock")
+    account = user.name_key
     if "name" in changes and await _rename(session, user=user, name=changes["name"]):
+        # the password attempts counted against the old name follow the account
+        await limiter.renamed(old=account, new=user.name_key)
         actions.append("user.rename")
     if "password" in changes:
         user.password_hash = await hasher.hash(changes["password"])
@@ -348,21 +311,31 @@ async def update_profile(
     profile_in: ProfileUpdate,
     address: str,
     hasher: PasswordHasher,
+    limiter: LoginLimiter,
     root_name: str,
 ) -> User:
-    """Change one's own name or password; a new password needs the current one."""
+    """Change one's own name or password; a new password needs the current one.
+
+    The current password is an attempt like a login's, on the same counters (the name's and
+    the address's), and one user's checks run one at a time: a stolen access token guesses
+    no faster than a login would. A new name keeps the count of the old one.
+    """
     changes = profile_in.model_dump(exclude_unset=True)
+    account = user.name_key  # the counter of the name the password is checked under
     actions: list[str] = []
     if "name" in changes:
         if is_root(user, root_name) and _checked_name(changes["name"]) != user.name:
             raise Forbidden("The root administrator cannot be renamed")
         if await _rename(session, user=user, name=changes["name"]):
+            await limiter.renamed(old=account, new=user.name_key)
             actions.append("user.rename")
     if "password" in changes:
-        matches, _ = await hasher.verify(changes["current_password"], user.password_hash)
-        if not matches:
-            raise Forbidden("The current password is wrong")
-        user.password_hash = await hasher.hash(changes["password"])
+        async with limiter.one_check_at_a_time(user.id):
+            async with limiter.attempt(account=account, address=address):
+                matches, _ = await hasher.verify(changes["current_password"], user.password_hash)
+                if not matches:
+                    raise Forbidden("The current password is wrong")
+            user.password_hash = await hasher.hash(changes["password"])
         user.token_version += 1
         actions.append("user.password")
     await _flush_unique_name(session, user.name)
@@ -377,7 +350,7 @@ async def delete(
     """Soft-delete another user: their tokens die at once and their name stays reserved."""
     if user.id == actor.id:
         raise Forbidden("You cannot delete yourself")
-    await _check_may_act_on(session, actor=actor, user=user, root_name=root_name)
+    await check_may_act_on(session, actor=actor, user=user, root_name=root_name)
     user.deleted_at = utcnow()
     user.token_version += 1
     await session.flush()
