@@ -8,9 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
 
-# Ids are the original's INTEGER columns: a larger id can name no row, and is refused as such.
+# Ids are the original's INTEGER columns: a larger id can name no row, and is refused as such
+# (a driver cannot even bind 2^63). Every id a client sends, in a path, a query or a body, is
+# one of these two types, so none reaches the database unbounded.
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# an id where 0 means none: a group's parent at the root, as the original keeps it
+IdOrZero = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 def _refuse_nul(value: Any) -> Any:

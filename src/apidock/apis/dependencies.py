@@ -8,13 +8,14 @@ from fastapi import Depends, Path
 
 from apidock.apis import responses_service, service
 from apidock.apis.models import Api, ApiExample, ApiResponse
+from apidock.apps.dependencies import DocsReader
 from apidock.database import SessionDep
 from apidock.exceptions import NotFound
-from apidock.schemas import MAX_ID
+from apidock.schemas import Id
 
 
-async def api_or_404(session: SessionDep, api_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Api:
-    """The live API of the path; a deleted one is not found."""
+async def api_or_404(session: SessionDep, api_id: Annotated[Id, Path()], _: DocsReader) -> Api:
+    """The live API of the path; a deleted one is not found (after 401 and 403, as in apps)."""
     api = await service.get(session, api_id=api_id)
     if api is None:
         raise NotFound("API not found")
@@ -22,7 +23,7 @@ async def api_or_404(session: SessionDep, api_id: Annotated[int, Path(ge=1, le=M
 
 
 async def field_or_404(
-    session: SessionDep, field_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    session: SessionDep, field_id: Annotated[Id, Path()], _: DocsReader
 ) -> ApiResponse:
     """The live response field of the path."""
     field = await responses_service.get_field(session, field_id=field_id)
@@ -32,7 +33,7 @@ async def field_or_404(
 
 
 async def example_or_404(
-    session: SessionDep, example_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    session: SessionDep, example_id: Annotated[Id, Path()], _: DocsReader
 ) -> ApiExample:
     """The live example of the path."""
     example = await responses_service.get_example(session, example_id=example_id)

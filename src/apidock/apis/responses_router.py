@@ -23,12 +23,12 @@ from apidock.auth.dependencies import ClientAddress
 from apidock.database import SessionDep
 from apidock.exceptions import error_responses
 from apidock.pagination import PageDep, paginate
-from apidock.schemas import Envelope
+from apidock.schemas import Envelope, Id
 
 responses_router = APIRouter(prefix="/apis/responses", tags=["responses"])
 examples_router = APIRouter(prefix="/apis/examples", tags=["examples"])
 
-ApiFilter = Annotated[int | None, Query(ge=1, description="Those of this API")]
+ApiFilter = Annotated[Id | None, Query(description="Those of this API")]
 
 
 @responses_router.get("", responses=error_responses(401, 403, 422))
@@ -95,12 +95,12 @@ async def list_examples(
 
 
 @examples_router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 401, 403, 422)
+    "", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 401, 403, 409, 422)
 )
 async def create_example(
     user: DocsWriter, body: ExampleCreate, session: SessionDep, address: ClientAddress
 ) -> Envelope[ExampleRead]:
-    """Add an example to an API. Requires: write_docs."""
+    """Add an example to an API; 409 past 100 examples per API. Requires: write_docs."""
     example = await service.create_example(session, example_in=body, actor_id=user.id, ip=address)
     return Envelope(message="Example created.", data=ExampleRead.model_validate(example))
 

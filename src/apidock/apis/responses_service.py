@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis import service as api_service
-from apidock.apis.models import ApiExample, ApiResponse
+from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apis.schemas import (
     ExampleCreate,
     ExampleUpdate,
@@ -18,6 +18,11 @@ from apidock.apis.schemas import (
 from apidock.database import utcnow
 from apidock.exceptions import Conflict, Unprocessable
 from apidock.logs import service as log_service
+from apidock.queries import contains_text, lock_row
+
+# An API holds at most this many live examples: each is a named example of its 200 in the
+# export, and no reader needs more to see what an API answers.
+MAX_EXAMPLES_PER_API = 100
 
 
 def parent_paths(path: str) -> list[tuple[str, str]]:
@@ -104,9 +109,8 @@ def search_fields(*, api_id: int | None = None, q: str | None = None) -> Select[
     if api_id is not None:
         statement = statement.where(ApiResponse.api_id == api_id)
     if q:
-        pattern = f"%{q.lower()}%"
         statement = statement.where(
-            or_(ApiResponse.field.ilike(pattern), ApiResponse.description.ilike(pattern))
+            or_(contains_text(ApiResponse.field, q), contains_text(ApiResponse.description, q))
         )
     return statement
 
@@ -122,6 +126,8 @@ async def create_field(
     session: AsyncSession, *, field_in: ResponseFieldCreate, actor_id: int, ip: str
 ) -> ApiResponse:
     """A new response field of a live API."""
+    # one change of fields at a time per API: the checks below see every committed field
+    await lock_row(session, Api, field_in.api_id)
     await _check_api(session, api_id=field_in.api_id)
     await _check_field(
         session,
@@ -155,6 +161,7 @@ async def update_field(
     """`field` with the attributes given in `field_in` changed."""
     values = field_in.model_dump(exclude_unset=True)
     if "field" in values or "data_type" in values:
+        await lock_row(session, Api, field.api_id)
         await _check_field(
             session,
             api_id=field.api_id,
@@ -218,11 +225,27 @@ async def get_example(session: AsyncSession, *, example_id: int) -> ApiExample |
     )
 
 
+async def _ensure_room_for_example(session: AsyncSession, *, api_id: int) -> None:
+    """409 when the API already holds MAX_EXAMPLES_PER_API live examples."""
+    held = await session.scalar(
+        select(func.count())
+        .select_from(ApiExample)
+        .where(ApiExample.api_id == api_id, ApiExample.deleted_at.is_(None))
+    )
+    if (held or 0) >= MAX_EXAMPLES_PER_API:
+        raise Conflict(
+            f"An API holds at most {MAX_EXAMPLES_PER_API} examples; delete one to add another"
+        )
+
+
 async def create_example(
     session: AsyncSession, *, example_in: ExampleCreate, actor_id: int, ip: str
 ) -> ApiExample:
-    """A new example of a live API."""
+    """A new example of a live API; 409 when it holds MAX_EXAMPLES_PER_API already."""
+    # one create at a time per API, so that parallel creates each count the others
+    await lock_row(session, Api, example_in.api_id)
     await _check_api(session, api_id=example_in.api_id)
+    await _ensure_room_for_example(session, api_id=example_in.api_id)
     example = ApiExample(**example_in.model_dump())
     session.add(example)
     await session.flush()

@@ -14,7 +14,7 @@ from apidock.auth.dependencies import ClientAddress
 from apidock.database import SessionDep
 from apidock.exceptions import error_responses
 from apidock.pagination import PageDep, paginate
-from apidock.schemas import MAX_ID, Envelope
+from apidock.schemas import Envelope, Id
 
 router = APIRouter(prefix="/apis", tags=["apis"])
 
@@ -24,8 +24,8 @@ async def list_apis(
     _: DocsReader,
     session: SessionDep,
     page: PageDep,
-    app_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    app_id: Annotated[Id | None, Query()] = None,
+    group_id: Annotated[Id | None, Query()] = None,
     method: Annotated[Method | None, Query()] = None,
     api_status: Annotated[ApiStatusName | None, Query(alias="status")] = None,
     q: Annotated[

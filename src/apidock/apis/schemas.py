@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from apidock.apis.models import ApiStatus
 from apidock.apps.schemas import PatchModel, Title, enum_name
-from apidock.schemas import MAX_ID, ApiModel, PageMeta, RequestModel
+from apidock.schemas import ApiModel, Id, PageMeta, RequestModel
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 ApiStatusName = Literal["developing", "released", "deprecated"]
@@ -130,8 +130,8 @@ Method = Annotated[HttpMethod, BeforeValidator(_upper)]
 
 
 class ApiCreate(RequestModel):
-    app_id: Annotated[int, Field(ge=1, le=MAX_ID)]
-    group_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    app_id: Id
+    group_id: Id | None = None
     title: Title
     description: Annotated[str, Field(max_length=10_000)] | None = None
     request_url: RequestUrl
@@ -148,7 +148,7 @@ class ApiUpdate(PatchModel):
         {"title", "request_url", "request_method", "request_header", "need_auth", "status"}
     )
 
-    group_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    group_id: Id | None = None
     title: Title | None = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
     request_url: RequestUrl | None = None
@@ -156,6 +156,39 @@ class ApiUpdate(PatchModel):
     request_header: Headers | None = None
     need_auth: bool | None = None
     status: ApiStatusName | None = None
+
+
+def stored_headers(stored: str | None) -> list[dict[str, Any]]:
+    """The headers held in an API's `request_header` text, as `HeaderRead` fields.
+
+    The column is the original's TEXT, so a row it or a hand wrote may hold anything: text
+    that is not JSON (or nested past what the parser takes), another JSON type, or items
+    that are not headers. What is not a header of the documented shape is left out, so that
+    no stored row can make a read or an export fail.
+    """
+    try:
+        items = json.loads(stored) if stored else []
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(items, list):
+        return []
+    return [header for item in items if (header := _stored_header(item)) is not None]
+
+
+def _stored_header(item: Any) -> dict[str, Any] | None:
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        return None
+    header = {
+        "name": item["name"],
+        "required": item.get("required", False),
+        "description": item.get("description"),
+        "example": item.get("example"),
+    }
+    if not isinstance(header["required"], bool):
+        return None
+    if any(not isinstance(header[key], str | None) for key in ("description", "example")):
+        return None
+    return header
 
 
 class HeaderRead(ApiModel):
@@ -182,10 +215,7 @@ class ApiRead(ApiModel):
     @field_validator("request_header", mode="before")
     @classmethod
     def _parse_headers(cls, value: Any) -> Any:
-        # stored as JSON text (the original's TEXT column); a row it left empty has none
-        if value is None or value == "":
-            return []
-        return json.loads(value) if isinstance(value, str) else value
+        return stored_headers(value) if value is None or isinstance(value, str) else value
 
     @field_validator("status", mode="before")
     @classmethod
@@ -198,7 +228,7 @@ class ApiPage(PageMeta):
 
 
 class ResponseFieldCreate(RequestModel):
-    api_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    api_id: Id
     field: FieldPath
     description: Annotated[str, Field(max_length=256)] | None = None
     nullable: bool = False
@@ -237,7 +267,7 @@ ExampleBody = Annotated[
 
 
 class ExampleCreate(RequestModel):
-    api_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    api_id: Id
     title: Title
     body: ExampleBody | None = None
 

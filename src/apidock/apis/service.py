@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from apidock.apis.models import Api, ApiStatus
 from apidock.apis.schemas import ApiCreate, ApiUpdate
 from apidock.apps import service as app_service
+from apidock.apps.models import App
 from apidock.database import utcnow
 from apidock.exceptions import Conflict, Unprocessable
 from apidock.groups import service as group_service
 from apidock.logs import service as log_service
+from apidock.queries import contains_text, lock_row
 
 
 def search(
@@ -40,12 +42,11 @@ def search(
     if status is not None:
         statement = statement.where(Api.status == int(ApiStatus[status.upper()]))
     if q:
-        pattern = f"%{q.lower()}%"
         statement = statement.where(
             or_(
-                Api.title.ilike(pattern),
-                Api.request_url.ilike(pattern),
-                Api.description.ilike(pattern),
+                contains_text(Api.title, q),
+                contains_text(Api.request_url, q),
+                contains_text(Api.description, q),
             )
         )
     return statement
@@ -98,6 +99,8 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
 
 async def create(session: AsyncSession, *, api_in: ApiCreate, actor_id: int, ip: str) -> Api:
     """A new API of a live app, optionally in one of its groups."""
+    # one route change at a time per app: the check below sees every committed route
+    await lock_row(session, App, api_in.app_id)
     if await app_service.get(session, app_id=api_in.app_id) is None:
         raise _invalid("app_id", "no such app")
     await _check_group(session, app_id=api_in.app_id, group_id=api_in.group_id)
@@ -122,6 +125,9 @@ async def update(
 ) -> Api:
     """`api` with the fields given in `api_in` changed."""
     values = api_in.model_dump(exclude_unset=True)
+    if values.keys() & {"request_url", "request_method", "group_id"}:
+        # as on create; and a group deleted meanwhile is seen deleted
+        await lock_row(session, App, api.app_id)
     if "group_id" in values:
         await _check_group(session, app_id=api.app_id, group_id=values["group_id"])
     await _ensure_unique_route(

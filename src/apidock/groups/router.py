@@ -14,7 +14,7 @@ from apidock.groups import service
 from apidock.groups.dependencies import GroupDep
 from apidock.groups.schemas import GroupCreate, GroupNode, GroupPage, GroupRead, GroupUpdate
 from apidock.pagination import PageDep, paginate
-from apidock.schemas import MAX_ID, Envelope
+from apidock.schemas import Envelope, Id, IdOrZero
 
 router = APIRouter(prefix="/apis/groups", tags=["groups"])
 
@@ -24,8 +24,8 @@ async def list_groups(
     _: DocsReader,
     session: SessionDep,
     page: PageDep,
-    app_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    pid: Annotated[int | None, Query(ge=0, description="Children of this group; 0: roots")] = None,
+    app_id: Annotated[Id | None, Query()] = None,
+    pid: Annotated[IdOrZero | None, Query(description="Children of this group; 0: roots")] = None,
 ) -> Envelope[GroupPage]:
     """List groups as a flat page, by app and parent. Requires: read_docs."""
     rows, meta = await paginate(session, service.search(app_id=app_id, pid=pid), page)
@@ -34,7 +34,7 @@ async def list_groups(
 
 @router.get("/tree", responses=error_responses(401, 403, 422))
 async def group_tree(
-    _: DocsReader, session: SessionDep, app_id: Annotated[int, Query(ge=1, le=MAX_ID)]
+    _: DocsReader, session: SessionDep, app_id: Annotated[Id, Query()]
 ) -> Envelope[list[GroupNode]]:
     """The groups of an app as a nested tree (not paged). Requires: read_docs."""
     return Envelope(data=await service.tree(session, app_id=app_id))

@@ -9,13 +9,20 @@ from pydantic import Field
 
 from apidock.apps.schemas import PatchModel, Title
 from apidock.groups.models import ROOT_PID
-from apidock.schemas import MAX_ID, ApiModel, PageMeta, RequestModel
+from apidock.groups.tree import MAX_GROUP_DEPTH
+from apidock.schemas import ApiModel, Id, IdOrZero, PageMeta, RequestModel
 
-ParentId = Annotated[int, Field(ge=0, le=MAX_ID, description="The parent group; 0 at the root")]
+ParentId = Annotated[
+    IdOrZero,
+    Field(
+        description=f"The parent group; 0 at the root. Groups nest at most {MAX_GROUP_DEPTH} "
+        "levels deep (422 beyond, counting the levels below a moved group)"
+    ),
+]
 
 
 class GroupCreate(RequestModel):
-    app_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    app_id: Id
     pid: ParentId = ROOT_PID
     title: Title
 

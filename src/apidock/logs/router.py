@@ -17,7 +17,7 @@ from apidock.logs import service
 from apidock.logs.schemas import LogCreate, LogPage, LogRead
 from apidock.pagination import PageDep, paginate
 from apidock.permissions import Permission
-from apidock.schemas import MAX_ID, Envelope
+from apidock.schemas import Envelope, Id
 
 router = APIRouter(prefix="/logs", tags=["logs"])
 
@@ -50,10 +50,10 @@ async def list_logs(
     _: LogReader,
     session: SessionDep,
     page: PageDep,
-    user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    user_id: Annotated[Id | None, Query()] = None,
     action: Annotated[str | None, Query(max_length=256)] = None,
     target_type: Annotated[str | None, Query(max_length=32)] = None,
-    target_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    target_id: Annotated[Id | None, Query()] = None,
     since: Annotated[Moment | None, Query(description="From this time on (inclusive)")] = None,
     until: Annotated[Moment | None, Query(description="Before this time")] = None,
 ) -> Envelope[LogPage]:

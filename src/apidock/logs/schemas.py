@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from apidock.schemas import ApiModel, PageMeta, RequestModel
+from apidock.schemas import ApiModel, Id, PageMeta, RequestModel
 
 CLIENT_ACTION_PREFIX = "client."
 CLIENT_ACTION_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"
@@ -29,7 +29,7 @@ class LogCreate(RequestModel):
     target_type: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")] | None = (
         None
     )
-    target_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    target_id: Id | None = None
 
 
 class LogRead(ApiModel):

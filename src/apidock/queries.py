@@ -1,0 +1,43 @@
+"""Pieces of statements every domain shares: the row lock that makes a check-then-write
+safe under concurrency, and the literal text search of the lists' filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+
+from apidock.database import Base
+
+
+async def lock_row(session: AsyncSession, model: type[Base], row_id: int | None) -> None:
+    """Hold the row lock of `model` `row_id` until the transaction ends.
+
+    A check of what the database holds (no sibling with this title, no cycle in the tree)
+    followed by a write is a race: two transactions both check before either writes, and
+    both pass. Each takes the lock of the parent row they share first (the app of groups and
+    APIs, the API of response fields), so the second waits, then checks against the first's
+    committed result (in READ COMMITTED each statement sees what committed before it). No
+    unique index is needed, which soft-deleted rows, keeping their names, would trip over.
+    SQLite has no FOR UPDATE: there a write transaction begins IMMEDIATE (`Database`), which
+    serialises writers already.
+    """
+    (key,) = inspect(model).primary_key
+    await session.execute(select(key).where(key == row_id).with_for_update())
+
+
+def contains_text(
+    column: QueryableAttribute[Any] | ColumnElement[Any], fragment: str, *, ignore_case: bool = True
+) -> ColumnElement[bool]:
+    """`column` holds `fragment`, each character taken literally; by default in any case
+    (`ignore_case=False` for a column kept folded already, such as a user's name key).
+
+    `%` and `_` in a search are the characters a user typed, not LIKE's wildcards: they are
+    escaped with `/`, named in an ESCAPE clause so that no database's default escape (the
+    backslash of PostgreSQL and MariaDB) applies, and `/` itself is escaped as `//`.
+    """
+    if ignore_case:
+        return column.icontains(fragment, autoescape=True)
+    return column.contains(fragment, autoescape=True)
