@@ -8,7 +8,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from apidock.apis.models import Api
 from apidock.config import Settings
 from tests.catalog.helpers import API, make_api, make_app
 
@@ -186,3 +189,45 @@ def test_patch_fields_that_refuse_null_are_documented_as_never_null(app: FastAPI
             assert name not in schemas[model].get("required", [])
     # a field that may be null still says so
     assert {"type": "null"} in schemas["AppUpdate"]["properties"]["description"]["anyOf"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "readable"),
+    [
+        ("[" * 5_000 + "]" * 5_000, []),
+        ("not json", []),
+        ('"a string"', []),
+        ('{"name": "X-A"}', []),
+        ('[1, null, {"required": true}, {"name": 7}]', []),
+        (
+            '[{"name": "X-A", "required": "yes", "example": 5}, {"name": "X-B"}]',
+            [{"name": "X-B", "required": False, "description": None, "example": None}],
+        ),
+    ],
+    ids=["nested", "not-json", "string", "object", "no-names", "mixed"],
+)
+async def test_stored_headers_the_api_never_wrote_are_read_without_a_server_error(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    dev_auth: dict[str, str],
+    stored: str,
+    readable: list[dict[str, object]],
+) -> None:
+    """A row written by the original or by hand holds any text: what isn't a header is left out."""
+    app = await make_app(client, dev_auth)
+    api = await make_api(client, dev_auth, app["id"])
+    await session.execute(update(Api).where(Api.id == api["id"]).values(request_header=stored))
+    await session.commit()
+
+    one = await client.get(f"{API}/apis/{api['id']}", headers=dev_auth)
+    listed = await client.get(f"{API}/apis", params={"app_id": app["id"]}, headers=dev_auth)
+    exported = await client.get(f"{API}/apps/{app['id']}/openapi.json", headers=dev_auth)
+
+    assert one.status_code == 200, one.text
+    assert one.json()["data"]["request_header"] == readable
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["data"]["apis"][0]["request_header"] == readable
+    assert exported.status_code == 200, exported.text
+    operation = exported.json()["paths"][api["request_url"]]["get"]
+    names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+    assert names == [header["name"] for header in readable]

@@ -13,22 +13,37 @@ examples its named examples. Decisions a reader of the document may need:
   (`data.items[].id`); undeclared parents are objects or arrays as the path implies. `nullable`
   makes the type a union with `"null"`. No property is listed as required: the catalog records
   whether a value may be null, not whether it may be missing.
-- An example whose body is JSON is given as that value, any other body as a string.
+- An example whose body is JSON is given as that value, any other body as a string; so is
+  JSON nested more than EXAMPLE_MAX_NESTING levels deep, which the encoder of this document
+  and the parsers of the tools it goes to recurse into, and a body that Python's parser
+  takes but JSON has no value for (`NaN`, `Infinity`, `1e999`).
+- Names made unique (tags, operation ids, example keys) get the first free number from 2;
+  the next number to try is kept per name, so the build takes time linear in the catalog
+  however many names are alike.
+- A tag names at most MAX_GROUP_DEPTH titles: a group deeper than that (only in a database
+  written before the bound) is named by its nearest ancestors after `… / `.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from apidock.groups.tree import MAX_GROUP_DEPTH, depth_first
 
 OPENAPI_VERSION = "3.1.0"
 # a URL relative to the documented server, not a secret
 OAUTH2_TOKEN_URL = "/oauth/token"  # noqa: S105
 API_KEY_HEADER = "X-API-Key"
 TAG_SEPARATOR = " / "
+TAG_ELISION = "…"
+EXAMPLE_MAX_NESTING = 128
+# a path longer than the API takes (100 characters) exists only in a database written around it
+FIELD_MAX_SEGMENTS = 64
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +114,13 @@ SECURITY_SCHEMES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+def render_document(app: ExportApp) -> bytes:
+    """The document of `app` as JSON, encoded as the service encodes its other answers."""
+    return json.dumps(
+        build_document(app), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode()
+
+
 def build_document(app: ExportApp) -> dict[str, Any]:
     """The OpenAPI 3.1.0 document of `app`; deterministic for the same input."""
     info: dict[str, Any] = {"title": app.title, "version": app.version}
@@ -115,10 +137,10 @@ def build_document(app: ExportApp) -> dict[str, Any]:
     if scheme is not None:
         scheme_name, scheme_object = scheme
         document["components"] = {"securitySchemes": {scheme_name: scheme_object}}
-    operation_ids: set[str] = set()
+    operation_ids = _UniqueNames(sep="_")
     for api in sorted(app.apis, key=lambda api: (api.request_url, api.request_method, api.id)):
         operation = _operation(api, tag_names, scheme[0] if scheme else None)
-        operation["operationId"] = _unique(_operation_id(api), operation_ids, sep="_")
+        operation["operationId"] = operation_ids.claim(_operation_id(api))
         document["paths"].setdefault(api.request_url, {})[api.request_method.lower()] = operation
     return document
 
@@ -126,42 +148,45 @@ def build_document(app: ExportApp) -> dict[str, Any]:
 def group_tag_names(groups: Sequence[ExportGroup]) -> dict[int, str]:
     """Each group's tag: its ancestors' titles and its own joined, depth first by title.
 
-    A group whose parent is not among `groups` is taken as a root. Names are made unique
-    (a title may itself hold the separator), numbering repeats: `A / B (2)`.
+    A group whose parent is not among `groups` is taken as a root, as is the first member
+    of a ring of groups under each other. Names are made unique (a title may itself hold
+    the separator), numbering repeats: `A / B (2)`.
     """
-    by_id = {group.id: group for group in groups}
-    children: dict[int | None, list[ExportGroup]] = {}
-    for group in groups:
-        parent = group.pid if group.pid in by_id and group.pid != group.id else None
-        children.setdefault(parent, []).append(group)
+    ordered = sorted(groups, key=lambda group: (group.title, group.id))
+    paths: dict[int, tuple[str, ...]] = {}
     names: dict[int, str] = {}
-    taken: set[str] = set()
-    pending = [(group, "") for group in _by_title(children.get(None, []))]
-    pending.reverse()
-    while pending:
-        group, prefix = pending.pop()
-        if group.id in names:
-            continue
-        path = f"{prefix}{TAG_SEPARATOR}{group.title}" if prefix else group.title
-        names[group.id] = _unique(path, taken, sep=" ", numbered="({})")
-        below = [(child, path) for child in _by_title(children.get(group.id, []))]
-        pending.extend(reversed(below))
+    tags = _UniqueNames(sep=" ", numbered="({})")
+    for group, parent, level in depth_first(ordered):
+        above = paths[parent.id] if parent is not None else ()
+        # the nearest titles only: a name is bounded however deep the group lies
+        paths[group.id] = (*above, group.title)[-MAX_GROUP_DEPTH:]
+        elided = (TAG_ELISION,) if level > MAX_GROUP_DEPTH else ()
+        names[group.id] = tags.claim(TAG_SEPARATOR.join((*elided, *paths[group.id])))
     return names
 
 
-def _by_title(groups: list[ExportGroup]) -> list[ExportGroup]:
-    return sorted(groups, key=lambda group: (group.title, group.id))
+class _UniqueNames:
+    """Names made unique: a name as given, or with the first free number from 2 after it."""
 
+    def __init__(self, *, sep: str, numbered: str = "{}") -> None:
+        self._sep = sep
+        self._numbered = numbered
+        self._taken: set[str] = set()
+        # per name, the number to try next: every lower one was taken when it was tried,
+        # and a name once taken stays so
+        self._next: dict[str, int] = {}
 
-def _unique(name: str, taken: set[str], *, sep: str, numbered: str = "{}") -> str:
-    """`name`, or `name` with the first free number from 2, recorded in `taken`."""
-    candidate = name
-    number = 2
-    while candidate in taken:
-        candidate = f"{name}{sep}{numbered.format(number)}"
-        number += 1
-    taken.add(candidate)
-    return candidate
+    def claim(self, name: str) -> str:
+        """`name`, or `name` numbered, recorded as taken."""
+        candidate = name
+        number = self._next.get(name, 2)
+        while candidate in self._taken:
+            candidate = f"{name}{self._sep}{self._numbered.format(number)}"
+            number += 1
+        if candidate != name:
+            self._next[name] = number
+        self._taken.add(candidate)
+        return candidate
 
 
 def _operation_id(api: ExportApi) -> str:
@@ -229,8 +254,9 @@ def _success_response(api: ExportApi) -> dict[str, Any]:
 
 def _examples(examples: Sequence[ExportExample]) -> dict[str, Any]:
     named: dict[str, Any] = {}
+    keys = _UniqueNames(sep="-")
     for example in examples:
-        key = _unique(_slug(example.title), set(named), sep="-")
+        key = keys.claim(_slug(example.title))
         entry: dict[str, Any] = {"summary": example.title}
         if example.body is not None:
             entry["value"] = _example_value(example.body)
@@ -242,12 +268,46 @@ def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "example"
 
 
+_JSON_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
 def _example_value(body: str) -> Any:
-    """The JSON value of `body`, or `body` itself when it is not JSON."""
+    """The JSON value of `body`, or `body` itself when it is not JSON or nests too deep."""
+    if _nests_too_deep(body):
+        return body
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_not_json, parse_float=_finite)
     except ValueError:
         return body
+
+
+def _not_json(constant: str) -> Any:
+    # Python's parser takes NaN and Infinity, which no JSON document may hold
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    """The number `text`, unless it is too large for a double (`1e999`) and no JSON value."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def _nests_too_deep(body: str) -> bool:
+    """Whether arrays and objects nest more than EXAMPLE_MAX_NESTING deep in JSON text `body`."""
+    if body.count("[") + body.count("{") <= EXAMPLE_MAX_NESTING:
+        return False
+    depth = 0
+    # strings are matched whole, so the brackets inside them are not counted
+    for token in _JSON_STRING_OR_BRACKET.findall(body):
+        if token in ("[", "{"):
+            depth += 1
+            if depth > EXAMPLE_MAX_NESTING:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
 
 
 @dataclass
@@ -282,8 +342,12 @@ def response_schema(fields: Sequence[ExportField]) -> dict[str, Any]:
     """
     root = _Node(data_type="object")
     for declared in fields:
+        segments = declared.path.split(".")
+        if len(segments) > FIELD_MAX_SEGMENTS:
+            # rendering recurses once per segment: such a path is left out, not a failure
+            continue
         node = root
-        for segment in declared.path.split("."):
+        for segment in segments:
             name = segment.removesuffix("[]")
             node = node.properties.setdefault(name, _Node())
             if segment.endswith("[]"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from apidock.apps import service
 from apidock.apps.dependencies import AppBySlugDep, AppDeleter, AppDep, DocsReader, DocsWriter
@@ -79,10 +79,10 @@ OPENAPI_DOCUMENT_RESPONSES[200] = {
     response_class=JSONResponse,
     responses=OPENAPI_DOCUMENT_RESPONSES,
 )
-async def export_openapi(_: DocsReader, app: AppDep, session: SessionDep) -> JSONResponse:
+async def export_openapi(_: DocsReader, app: AppDep, session: SessionDep) -> Response:
     """The app's catalog as an OpenAPI 3.1.0 document, bare, to import into other tools;
     errors still come in the envelope. Requires: read_docs."""
-    return JSONResponse(await service.export_openapi(session, app=app))
+    return _document(await service.export_openapi(session, app=app))
 
 
 @router.get(
@@ -90,9 +90,12 @@ async def export_openapi(_: DocsReader, app: AppDep, session: SessionDep) -> JSO
     response_class=JSONResponse,
     responses=OPENAPI_DOCUMENT_RESPONSES,
 )
-async def export_openapi_by_slug(
-    _: DocsReader, app: AppBySlugDep, session: SessionDep
-) -> JSONResponse:
+async def export_openapi_by_slug(_: DocsReader, app: AppBySlugDep, session: SessionDep) -> Response:
     """The same OpenAPI 3.1.0 document, found by the app's slug (read by `/docs/apps/{slug}`);
     bare, errors in the envelope. Requires: read_docs."""
-    return JSONResponse(await service.export_openapi(session, app=app))
+    return _document(await service.export_openapi(session, app=app))
+
+
+def _document(encoded: bytes) -> Response:
+    # encoded by the service, off the event loop: the response only sends it
+    return Response(encoded, media_type=JSONResponse.media_type)

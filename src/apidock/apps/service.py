@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+import anyio
+from sqlalchemy import Executable, Row, Select, or_, select
 from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis.models import Api, ApiExample, ApiResponse, ApiStatus
+from apidock.apis.schemas import stored_headers
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.openapi_export import (
     ExportApi,
@@ -22,15 +23,21 @@ from apidock.apps.openapi_export import (
     ExportField,
     ExportGroup,
     ExportHeader,
-    build_document,
+    render_document,
 )
 from apidock.apps.schemas import AppCreate, AppUpdate
 from apidock.database import utcnow
 from apidock.exceptions import Conflict, Unprocessable
 from apidock.groups.models import ApiGroup
 from apidock.logs import service as log_service
+from apidock.queries import contains_text, lock_row
 
 SLUG_MAX_LENGTH = 80
+# Documents built at once per process. The build is pure Python and holds the GIL, so more
+# threads build no faster; they would only take the event loop's turns and the threads that
+# other work in the process runs on.
+_EXPORT_THREADS = anyio.CapacityLimiter(2)
+_EXPORT_READ_BATCH = 1000
 
 
 def slugify(title: str) -> str:
@@ -44,8 +51,7 @@ def search(*, q: str | None = None) -> Select[App]:
     """Live apps, by title, optionally those whose title or slug contains `q`."""
     statement = select(App).where(App.deleted_at.is_(None)).order_by(App.title, App.id)
     if q:
-        pattern = f"%{q.lower()}%"
-        statement = statement.where(or_(App.title.ilike(pattern), App.slug.ilike(pattern)))
+        statement = statement.where(or_(contains_text(App.title, q), contains_text(App.slug, q)))
     return statement
 
 
@@ -129,6 +135,15 @@ async def soft_delete_apis(session: AsyncSession, *, api_ids: Sequence[int], at:
     """Mark the APIs `api_ids`, their response fields and examples deleted at `at`."""
     if not api_ids:
         return
+    # The APIs first: their row locks wait for a field or an example being added (which holds
+    # its API's row, `lock_row`), so the updates below see it; one added later sees the API
+    # deleted.
+    await session.execute(
+        update_rows(Api)
+        .where(Api.id.in_(api_ids), Api.deleted_at.is_(None))
+        .values(deleted_at=at)
+        .execution_options(synchronize_session=False)
+    )
     for model in (ApiResponse, ApiExample):
         await session.execute(
             update_rows(model)
@@ -136,16 +151,12 @@ async def soft_delete_apis(session: AsyncSession, *, api_ids: Sequence[int], at:
             .values(deleted_at=at)
             .execution_options(synchronize_session=False)
         )
-    await session.execute(
-        update_rows(Api)
-        .where(Api.id.in_(api_ids), Api.deleted_at.is_(None))
-        .values(deleted_at=at)
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def delete(session: AsyncSession, *, app: App, actor_id: int, ip: str) -> None:
     """Soft-delete `app` with its groups, APIs, response fields and examples; nothing is removed."""
+    # a group or an API added at the same time would otherwise stay live in a deleted app
+    await lock_row(session, App, app.id)
     at = utcnow()
     api_ids = (
         await session.scalars(select(Api.id).where(Api.app_id == app.id, Api.deleted_at.is_(None)))
@@ -173,80 +184,101 @@ def _name(kind: type[AuthType] | type[ApiStatus], value: int | None) -> str | No
 
 
 def _headers(stored: str | None) -> list[ExportHeader]:
-    """The headers of an API's JSON text; rows the original left empty or malformed have none."""
-    try:
-        items = json.loads(stored) if stored else []
-    except ValueError:
-        return []
-    return [
-        ExportHeader(
-            name=item["name"],
-            required=bool(item.get("required")),
-            description=item.get("description"),
-            example=item.get("example"),
+    """The headers of an API's JSON text, as `stored_headers` reads them."""
+    return [ExportHeader(**header) for header in stored_headers(stored)]
+
+
+async def _each_row(session: AsyncSession, statement: Executable) -> AsyncIterator[Row[Any]]:
+    """The rows of `statement`, fetched a batch at a time: between two batches the event loop
+    serves other requests, however large the catalog read."""
+    result = await session.stream(statement)
+    async for batch in result.partitions(_EXPORT_READ_BATCH):
+        for row in batch:
+            yield row
+
+
+async def export_openapi(session: AsyncSession, *, app: App) -> bytes:
+    """The OpenAPI 3.1 document of `app`'s live catalog as JSON, read in four queries.
+
+    The rows are read here, as plain columns in batches; the document is built and encoded
+    in a worker thread, since a large catalog takes long enough to hold up every other
+    request on the event loop.
+    """
+    # a subquery, not the ids: an app may have more APIs than a statement takes parameters
+    live_apis = select(Api.id).where(Api.app_id == app.id, Api.deleted_at.is_(None))
+    groups = [
+        ExportGroup(id=row.id, pid=row.pid, title=row.title)
+        async for row in _each_row(
+            session,
+            select(ApiGroup.id, ApiGroup.pid, ApiGroup.title).where(
+                ApiGroup.app_id == app.id, ApiGroup.deleted_at.is_(None)
+            ),
         )
-        for item in (items if isinstance(items, list) else [])
-        if isinstance(item, dict) and isinstance(item.get("name"), str)
     ]
-
-
-async def export_openapi(session: AsyncSession, *, app: App) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of `app`'s live catalog, read in four queries."""
-    groups = (
-        await session.scalars(
-            select(ApiGroup).where(ApiGroup.app_id == app.id, ApiGroup.deleted_at.is_(None))
+    fields: dict[int, list[ExportField]] = {}
+    async for row in _each_row(
+        session,
+        select(
+            ApiResponse.api_id,
+            ApiResponse.field,
+            ApiResponse.data_type,
+            ApiResponse.nullable,
+            ApiResponse.description,
         )
-    ).all()
-    apis = (
-        await session.scalars(select(Api).where(Api.app_id == app.id, Api.deleted_at.is_(None)))
-    ).all()
-    api_ids = [api.id for api in apis]
-    fields: dict[int | None, list[ExportField]] = {}
-    examples: dict[int | None, list[ExportExample]] = {}
-    if api_ids:
-        for row in await session.scalars(
-            select(ApiResponse)
-            .where(ApiResponse.api_id.in_(api_ids), ApiResponse.deleted_at.is_(None))
-            .order_by(ApiResponse.field, ApiResponse.id)
-        ):
-            fields.setdefault(row.api_id, []).append(
-                ExportField(
-                    path=row.field,
-                    data_type=row.data_type,
-                    nullable=bool(row.nullable),
-                    description=row.description,
-                )
+        .where(ApiResponse.api_id.in_(live_apis), ApiResponse.deleted_at.is_(None))
+        .order_by(ApiResponse.field, ApiResponse.id),
+    ):
+        fields.setdefault(row.api_id, []).append(
+            ExportField(
+                path=row.field,
+                data_type=row.data_type,
+                nullable=bool(row.nullable),
+                description=row.description,
             )
-        for example in await session.scalars(
-            select(ApiExample)
-            .where(ApiExample.api_id.in_(api_ids), ApiExample.deleted_at.is_(None))
-            .order_by(ApiExample.id)
-        ):
-            examples.setdefault(example.api_id, []).append(
-                ExportExample(title=example.title, body=example.body)
-            )
-    return build_document(
-        ExportApp(
-            title=app.title,
-            version=app.version,
-            description=app.description,
-            auth_type=_name(AuthType, app.auth_type) or "none",
-            groups=[ExportGroup(id=group.id, pid=group.pid, title=group.title) for group in groups],
-            apis=[
-                ExportApi(
-                    id=api.id,
-                    title=api.title,
-                    request_url=api.request_url,
-                    request_method=api.request_method,
-                    group_id=api.group_id,
-                    description=api.description,
-                    headers=_headers(api.request_header),
-                    need_auth=bool(api.need_auth),
-                    status=_name(ApiStatus, api.status),
-                    fields=fields.get(api.id, []),
-                    examples=examples.get(api.id, []),
-                )
-                for api in apis
-            ],
         )
+    examples: dict[int, list[ExportExample]] = {}
+    async for row in _each_row(
+        session,
+        select(ApiExample.api_id, ApiExample.title, ApiExample.body)
+        .where(ApiExample.api_id.in_(live_apis), ApiExample.deleted_at.is_(None))
+        .order_by(ApiExample.id),
+    ):
+        examples.setdefault(row.api_id, []).append(ExportExample(title=row.title, body=row.body))
+    apis = [
+        ExportApi(
+            id=row.id,
+            title=row.title,
+            request_url=row.request_url,
+            request_method=row.request_method,
+            group_id=row.group_id,
+            description=row.description,
+            headers=_headers(row.request_header),
+            need_auth=bool(row.need_auth),
+            status=_name(ApiStatus, row.status),
+            fields=fields.get(row.id, []),
+            examples=examples.get(row.id, []),
+        )
+        async for row in _each_row(
+            session,
+            select(
+                Api.id,
+                Api.title,
+                Api.request_url,
+                Api.request_method,
+                Api.group_id,
+                Api.description,
+                Api.request_header,
+                Api.need_auth,
+                Api.status,
+            ).where(Api.app_id == app.id, Api.deleted_at.is_(None)),
+        )
+    ]
+    document = ExportApp(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        auth_type=_name(AuthType, app.auth_type) or "none",
+        groups=groups,
+        apis=apis,
     )
+    return await anyio.to_thread.run_sync(render_document, document, limiter=_EXPORT_THREADS)
