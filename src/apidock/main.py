@@ -5,93 +5,37 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
-import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import (
-    get_redoc_html,
-    get_swagger_ui_html,
-    get_swagger_ui_oauth2_redirect_html,
-    swagger_ui_default_parameters,
-)
-from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import text
 
 from apidock import __version__
 from apidock.apis.responses_router import examples_router, responses_router
 from apidock.apis.router import router as apis_router
-from apidock.apps.docs_page import app_docs_html
 from apidock.apps.router import router as apps_router
-from apidock.apps.schemas import SLUG_RE
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.router import router as auth_router
 from apidock.auth.tokens import TokenCodec
 from apidock.config import Settings, get_settings
 from apidock.database import Database, create_engine
-from apidock.exceptions import COMMON_ERROR_RESPONSES, NotFound, install_error_handler
+from apidock.docs_ui import add_docs_routes
+from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
 from apidock.groups.router import router as groups_router
 from apidock.logs.router import router as logs_router
-from apidock.middleware import BodyLimits, SecurityHeaders
+from apidock.middleware import BodyLimits, SecurityHeaders, TrustedHosts
 from apidock.roles.router import router as roles_router
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
-DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
-DOCS_ASSETS_URL = "/static/docs"
-
-
-def _add_docs_routes(app: FastAPI) -> None:
-    """Swagger UI and ReDoc from assets shipped in a dependency: no request leaves the machine."""
-    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-    oauth2_redirect_url = "/docs/oauth2-redirect"
-
-    @app.get("/docs", include_in_schema=False)
-    async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title=f"{app.title} - Swagger UI",
-            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
-            oauth2_redirect_url=oauth2_redirect_url,
-            swagger_ui_parameters={"persistAuthorization": True},
-        )
-
-    @app.get("/docs/apps/{slug}", include_in_schema=False)
-    async def app_swagger_ui(slug: str) -> HTMLResponse:
-        # no database read: the page is the same for every slug (see apps/docs_page.py)
-        if len(slug) > 80 or not SLUG_RE.fullmatch(slug):
-            raise NotFound("No such page")
-        return HTMLResponse(
-            app_docs_html(
-                slug=slug,
-                document_url=f"{API_PREFIX}/apps/by-slug/{slug}/openapi.json",
-                assets_url=DOCS_ASSETS_URL,
-                swagger_ui_parameters=swagger_ui_default_parameters,
-            )
-        )
-
-    @app.get(oauth2_redirect_url, include_in_schema=False)
-    async def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url="/openapi.json",
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
-        )
+# liveness and readiness, answered for any Host (see TrustedHosts)
+PROBES = ("/healthz", "/readyz")
 
 
 def _add_service_routes(app: FastAPI) -> None:
@@ -216,10 +160,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         allow_methods=["*"],
         allow_headers=["*"],
     )
+    if settings.trusted_hosts:
+        # outside CORS and the body limits: another host is refused before anything else runs
+        app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts, exempt_paths=PROBES)
     app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
     # routes are tried in order: the users' router holds the hottest read
     app.include_router(users_router, prefix=API_PREFIX)
-    _add_docs_routes(app)
+    add_docs_routes(app, api_prefix=API_PREFIX)
     _add_service_routes(app)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(apps_router, prefix=API_PREFIX)

@@ -1,13 +1,25 @@
-"""ASGI middleware: the request body's limits, and the headers every answer carries."""
+"""ASGI middleware: the request body's limits, the trusted hosts, and the headers every answer
+carries."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import re
+from collections.abc import Collection, Iterable
+from urllib.parse import urlsplit, urlunsplit
 
+from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from apidock.exceptions import ApiError, PayloadTooLarge, RequestTimeout
+from apidock.config import HOST_NAME
+from apidock.exceptions import ApiError, BadRequest, PayloadTooLarge, RequestTimeout
+
+# a Host header: a name (a trailing dot allowed) or an IPv6 literal, and an optional port
+_HOST_HEADER_RE = re.compile(
+    rf"(?P<name>{HOST_NAME}|\[[0-9a-f:.]+\])\.?(?::[0-9]{{1,5}})?", re.IGNORECASE
+)
 
 
 class BodyLimits:
@@ -87,13 +99,96 @@ async def _refuse(send: Send, error: type[ApiError]) -> None:
     await send({"type": "http.response.body", "body": body.encode()})
 
 
+class InvalidHost(BadRequest):
+    message = "Invalid host"
+
+
+class TrustedHosts:
+    """Refuse (400) a request whose Host header names none of `hosts`, before the app runs.
+
+    `hosts` are TRUSTED_HOSTS entries (lower case, IPv6 in brackets, `*.` for subdomains); the
+    port of the header is not compared. `exempt_paths` answer whatever the Host: the probes,
+    which a kubelet sends to the pod's address and whose answers reflect nothing.
+    """
+
+    def __init__(
+        self, app: ASGIApp, hosts: Iterable[str], exempt_paths: Collection[str] = ()
+    ) -> None:
+        self.app = app
+        hosts = list(hosts)
+        self.names = frozenset(host for host in hosts if not host.startswith("*."))
+        self.suffixes = tuple(host[1:] for host in hosts if host.startswith("*."))
+        self.exempt_paths = frozenset(exempt_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.answered(scope):
+            await _refuse(send, InvalidHost)
+            return
+        await self.app(scope, receive, send)
+
+    def answered(self, scope: Scope) -> bool:
+        return _route_path(scope) in self.exempt_paths or self.trusted(scope)
+
+    def trusted(self, scope: Scope) -> bool:
+        values = [value for name, value in scope["headers"] if name == b"host"]
+        if len(values) != 1:  # none (HTTP/1.0), or several that could be read either way
+            return False
+        match = _HOST_HEADER_RE.fullmatch(values[0].decode("latin-1"))
+        if match is None:
+            return False
+        name = match["name"].lower()
+        if name.startswith("["):
+            try:
+                name = f"[{ipaddress.IPv6Address(name[1:-1])}]"
+            except ValueError:
+                return False
+        return name in self.names or name.endswith(self.suffixes)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the mount point (`root_path`), as routes see it."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    return path[len(root_path) :] if root_path and path.startswith(root_path) else path
+
+
+def relative_location(location: bytes, scope: Scope) -> bytes:
+    """`location` without scheme and host when it names this server, as the Host header did.
+
+    Starlette builds a redirect's URL from the request's Host header (the trailing-slash
+    redirects, StaticFiles), which a client chooses: a path alone points to the same server
+    and names no host. A location elsewhere, or on another scheme, is left as it is.
+    """
+    target = urlsplit(location.decode("latin-1"))
+    own = URL(scope=scope)
+    # on another scheme (a redirect to https, say) it is not this server's own location
+    same_server = target.netloc.lower() == own.netloc.lower() and target.scheme in ("", own.scheme)
+    if not target.netloc or not same_server:
+        return location
+    # a path `//x` or `/\x` would be read as the host x
+    path = (target.path or "/").replace("\\", "%5C")
+    if path.startswith("//"):
+        path = "/%2F" + path[2:]
+    return urlunsplit(("", "", path, target.query, target.fragment)).encode("latin-1")
+
+
+def _relative_if_location(name: bytes, value: bytes, scope: Scope) -> bytes:
+    return relative_location(value, scope) if name.lower() == b"location" else value
+
+
 class SecurityHeaders:
-    """Headers every answer carries; API answers are kept out of shared and browser caches."""
+    """Headers every answer carries; API answers are kept out of shared and browser caches, and
+    a redirect to this server names no host (`relative_location`).
+
+    An answer that sets no Content-Security-Policy of its own (the docs pages do) gets one that
+    lets nothing load or run, nor frame it: API answers are data, never a page.
+    """
 
     COMMON = (
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),
         (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     )
 
     def __init__(self, app: ASGIApp, api_prefix: str) -> None:
@@ -110,6 +205,10 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
+                if b"location" in present:
+                    headers = [
+                        (name, _relative_if_location(name, value, scope)) for name, value in headers
+                    ]
                 headers.extend(item for item in self.COMMON if item[0] not in present)
                 if is_api and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))

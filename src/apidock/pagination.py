@@ -4,6 +4,9 @@ Counting every row of a large table on each page costs time in proportion to the
 `total` is exact up to `EXACT_TOTAL_LIMIT` matching rows and the planner's estimate beyond
 (`total_is_estimate` says which); `next` never depends on it: one row more than the page is
 read to know whether another page follows. On SQLite the total is always exact.
+
+`prev` and `next` are relative, a path and a query as the original's `url_for` made them: a
+link built from the request's Host header would send clients wherever that header said.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import ClauseElement, Executable, Select, func, literal, select
@@ -41,7 +45,14 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
     def link(self, page: int) -> str:
-        return str(self.request.url.include_query_params(page=page, per_page=self.per_page))
+        """This request's path (with its mount point) and query, at `page`."""
+        kept = [
+            (name, value)
+            for name, value in self.request.query_params.multi_items()
+            if name not in ("page", "per_page")
+        ]
+        query = urlencode([*kept, ("page", page), ("per_page", self.per_page)])
+        return f"{quote(self.request.scope['path'])}?{query}"
 
     def meta(self, total: int, *, has_next: bool, estimated: bool = False) -> dict[str, Any]:
         """`page`, `per_page`, `total`, `prev` and `next` of a page of `total` rows."""

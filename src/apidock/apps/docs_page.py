@@ -9,11 +9,15 @@ browser after "Authorize" (`persistAuthorization`, Swagger UI's `authorized` ent
 localStorage, same origin). Only that request carries the token: "Try it out" calls go to the
 documented app and never see it. This page persists nothing, so authorising the documented
 app here cannot overwrite the token `/docs` keeps.
+
+The page's inline script is the same for every slug (the document's URL is in the markup), so
+the hash that its Content-Security-Policy names is computed once, at start-up (apidock.docs_ui).
 """
 
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -28,46 +32,50 @@ _TEMPLATE = """<!DOCTYPE html>
 <p id="sign-in" hidden style="font-family: sans-serif; margin: 1em 2em">
 Sign in on <a href="/docs">/docs</a> with "Authorize" first: this document is read with that
 token.</p>
-<div id="swagger-ui"></div>
+<div id="swagger-ui" data-spec-url="{spec_url}"></div>
 <script src="{js_url}"></script>
-<script>
-const specUrl = new URL({spec_url}, window.location.href).href;
-function apiDockToken() {{
-    let saved = {{}};
-    try {{
-        saved = JSON.parse(window.localStorage.getItem("authorized") || "{{}}");
-    }} catch (error) {{
-        return null;
-    }}
-    for (const auth of Object.values(saved)) {{
-        const token = auth && ((auth.token && auth.token.access_token) || auth.value);
-        if (token) {{
-            return token;
-        }}
-    }}
-    return null;
-}}
-if (!apiDockToken()) {{
-    document.getElementById("sign-in").hidden = false;
-}}
-const ui = SwaggerUIBundle(Object.assign({parameters}, {{
-    url: specUrl,
-    requestInterceptor: (request) => {{
-        const token = apiDockToken();
-        if (token && new URL(request.url, window.location.href).href === specUrl) {{
-            request.headers.Authorization = "Bearer " + token;
-        }}
-        return request;
-    }},
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
-}}));
-</script>
+<script>{script}</script>
 </body>
 </html>
 """
 
+_SCRIPT = """
+const specUrl = new URL(
+    document.getElementById("swagger-ui").dataset.specUrl, window.location.href
+).href;
+function apiDockToken() {
+    let saved = {};
+    try {
+        saved = JSON.parse(window.localStorage.getItem("authorized") || "{}");
+    } catch (error) {
+        return null;
+    }
+    for (const auth of Object.values(saved)) {
+        const token = auth && ((auth.token && auth.token.access_token) || auth.value);
+        if (token) {
+            return token;
+        }
+    }
+    return null;
+}
+if (!apiDockToken()) {
+    document.getElementById("sign-in").hidden = false;
+}
+const ui = SwaggerUIBundle(Object.assign(PARAMETERS, {
+    url: specUrl,
+    requestInterceptor: (request) => {
+        const token = apiDockToken();
+        if (token && new URL(request.url, window.location.href).href === specUrl) {
+            request.headers.Authorization = "Bearer " + token;
+        }
+        return request;
+    },
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+}));
+"""
 
-def _script_json(value: Any) -> str:
+
+def script_json(value: Any) -> str:
     """`value` as JSON that cannot close the script element it sits in."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -76,11 +84,12 @@ def app_docs_html(
     *, slug: str, document_url: str, assets_url: str, swagger_ui_parameters: dict[str, Any]
 ) -> str:
     """The page for the app `slug` (already checked against the slug pattern)."""
+    parameters = script_json(swagger_ui_parameters | {"persistAuthorization": False})
     return _TEMPLATE.format(
         css_url=f"{assets_url}/swagger-ui.css",
         js_url=f"{assets_url}/swagger-ui-bundle.js",
         favicon_url=f"{assets_url}/favicon.png",
-        title=f"{slug} - API Dock",
-        spec_url=_script_json(document_url),
-        parameters=_script_json(swagger_ui_parameters | {"persistAuthorization": False}),
+        title=escape(f"{slug} - API Dock"),
+        spec_url=escape(document_url),
+        script=_SCRIPT.replace("PARAMETERS", parameters, 1),
     )
