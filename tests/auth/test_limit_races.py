@@ -81,6 +81,9 @@ class Races:
             "LOGIN_MAX_FAILURES_PER_IP": 1000,
             "LOGIN_WINDOW_SECONDS": 60,
             "REDIS_URL": self.redis_url,
+            # a burst opens 40 Redis connections at once; on a loaded CI machine that took
+            # longer than the default 2 s (tests/auth/test_redis_outage.py tests the timeout)
+            "REDIS_TIMEOUT": 10,
         }
         limited = make_settings(self.settings.database_url, self.tmp_path, **(values | limits))
         application = create_app(limited, database=Database(self.engine, self.settings))
