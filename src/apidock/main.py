@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import text
+from starlette.types import ASGIApp
 
 from apidock import __version__
 from apidock.apis.responses_router import examples_router, responses_router
@@ -116,6 +117,17 @@ def _use_the_envelope_for_validation_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _outermost(app: FastAPI, middleware: Callable[..., ASGIApp], **options: Any) -> None:
+    """Wrap `middleware` around the whole stack, Starlette's ServerErrorMiddleware included:
+    `add_middleware` puts it inside that one, so a 500 would leave without its headers."""
+    build = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        return middleware(build(), **options)
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the application; the database is made from `settings` unless one is given."""
     settings = settings or get_settings()
@@ -163,7 +175,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if settings.trusted_hosts:
         # outside CORS and the body limits: another host is refused before anything else runs
         app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts, exempt_paths=PROBES)
-    app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
+    _outermost(app, SecurityHeaders, api_prefix=API_PREFIX)
     # routes are tried in order: the users' router holds the hottest read
     app.include_router(users_router, prefix=API_PREFIX)
     add_docs_routes(app, api_prefix=API_PREFIX)

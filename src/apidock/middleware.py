@@ -199,7 +199,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_api = scope["path"].startswith(self.api_prefix)
+        # below the mount point: under a `root_path` the path starts with it, not the prefix
+        is_api = _route_path(scope).startswith(self.api_prefix)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,8 +1,10 @@
 """Pieces of statements every domain shares: the row lock that makes a check-then-write
-safe under concurrency, and the literal text search of the lists' filters."""
+safe under concurrency (with the record changed read again under it), and the literal text
+search of the lists' filters."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, inspect, select
@@ -26,6 +28,35 @@ async def lock_row(session: AsyncSession, model: type[Base], row_id: int | None)
     """
     (key,) = inspect(model).primary_key
     await session.execute(select(key).where(key == row_id).with_for_update())
+
+
+async def lock_row_and_reload(
+    session: AsyncSession, model: type[Base], row_id: int | None, record: Base
+) -> bool:
+    """`lock_row`, then `record` (a row under that parent, read before) read again: whether
+    it is still live.
+
+    A change checks the values its record will have, and those it does not set are the ones
+    read when the request loaded it, before the lock: a rename and a move of one group, or
+    a path and a method change of one API, would each check against the other's old values
+    and together make what neither check allowed. Read again under the lock, they are the
+    values the previous change committed.
+    """
+    await lock_row(session, model, row_id)
+    await session.refresh(record)
+    return getattr(record, "deleted_at", None) is None
+
+
+# ids bound in one `IN (…)`: PostgreSQL (asyncpg) and SQLite take at most 32,767 parameters in
+# a statement, and a cascade may name more rows than that (an app of 40,000 APIs)
+IDS_PER_STATEMENT = 10_000
+
+
+def id_batches(ids: Collection[int]) -> Iterator[list[int]]:
+    """`ids` in lists of at most IDS_PER_STATEMENT, each one statement's `IN (…)`."""
+    ordered = list(ids)
+    for start in range(0, len(ordered), IDS_PER_STATEMENT):
+        yield ordered[start : start + IDS_PER_STATEMENT]
 
 
 def contains_text(

@@ -16,13 +16,16 @@ from apidock.apis.schemas import (
     ResponseFieldUpdate,
 )
 from apidock.database import utcnow
-from apidock.exceptions import Conflict, Unprocessable
+from apidock.exceptions import Conflict, NotFound, Unprocessable
 from apidock.logs import service as log_service
-from apidock.queries import contains_text, lock_row
+from apidock.queries import contains_text, lock_row, lock_row_and_reload
 
 # An API holds at most this many live examples: each is a named example of its 200 in the
 # export, and no reader needs more to see what an API answers.
 MAX_EXAMPLES_PER_API = 100
+# An API holds at most this many live response fields: each change of one checks it against
+# all the others, on the event loop, and the export renders them all as one schema.
+MAX_FIELDS_PER_API = 1000
 
 
 def parent_paths(path: str) -> list[tuple[str, str]]:
@@ -79,6 +82,10 @@ async def _check_field(
     }
     if path in fields:
         raise Conflict(f"The API already documents the field {path!r}")
+    if exclude_id is None and len(fields) >= MAX_FIELDS_PER_API:
+        raise Conflict(
+            f"An API holds at most {MAX_FIELDS_PER_API} response fields; delete one to add another"
+        )
     for parent, needed in parent_paths(path):
         declared = fields.get(parent)
         if declared is not None and declared.data_type != needed:
@@ -161,7 +168,9 @@ async def update_field(
     """`field` with the attributes given in `field_in` changed."""
     values = field_in.model_dump(exclude_unset=True)
     if "field" in values or "data_type" in values:
-        await lock_row(session, Api, field.api_id)
+        # the path and the type checked are those the field has now, not when it was loaded
+        if not await lock_row_and_reload(session, Api, field.api_id, field):
+            raise NotFound("Response field not found")
         await _check_field(
             session,
             api_id=field.api_id,

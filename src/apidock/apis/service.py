@@ -13,10 +13,10 @@ from apidock.apis.schemas import ApiCreate, ApiUpdate
 from apidock.apps import service as app_service
 from apidock.apps.models import App
 from apidock.database import utcnow
-from apidock.exceptions import Conflict, Unprocessable
+from apidock.exceptions import Conflict, NotFound, Unprocessable
 from apidock.groups import service as group_service
 from apidock.logs import service as log_service
-from apidock.queries import contains_text, lock_row
+from apidock.queries import contains_text, lock_row, lock_row_and_reload
 
 
 def search(
@@ -120,14 +120,21 @@ async def create(session: AsyncSession, *, api_in: ApiCreate, actor_id: int, ip:
     return api
 
 
+# the fields whose change takes the app's lock, as a create does
+_ROUTE_AND_GROUP = frozenset({"request_url", "request_method", "group_id"})
+
+
 async def update(
     session: AsyncSession, *, api: Api, api_in: ApiUpdate, actor_id: int, ip: str
 ) -> Api:
     """`api` with the fields given in `api_in` changed."""
     values = api_in.model_dump(exclude_unset=True)
-    if values.keys() & {"request_url", "request_method", "group_id"}:
-        # as on create; and a group deleted meanwhile is seen deleted
-        await lock_row(session, App, api.app_id)
+    # as on create; and a group deleted meanwhile is seen deleted, and the route checked is
+    # the one the API has now (a path changed meanwhile with the method changed here)
+    if values.keys() & _ROUTE_AND_GROUP and not await lock_row_and_reload(
+        session, App, api.app_id, api
+    ):
+        raise NotFound("API not found")
     if "group_id" in values:
         await _check_group(session, app_id=api.app_id, group_id=values["group_id"])
     await _ensure_unique_route(

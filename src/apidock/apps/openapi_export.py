@@ -22,6 +22,8 @@ examples its named examples. Decisions a reader of the document may need:
   however many names are alike.
 - A tag names at most MAX_GROUP_DEPTH titles: a group deeper than that (only in a database
   written before the bound) is named by its nearest ancestors after `… / `.
+- A document is at most MAX_DOCUMENT_BYTES: `render_document` stops past it (the service
+  answers 409), as the service stops reading a catalog whose text alone is larger.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ TAG_ELISION = "…"
 EXAMPLE_MAX_NESTING = 128
 # a path longer than the API takes (100 characters) exists only in a database written around it
 FIELD_MAX_SEGMENTS = 64
+# The largest document an export sends, and the most stored text it reads to build one: any
+# reader asks for it as often as they like, so its time and memory are bounded however large
+# a catalog its writers made.
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,11 +120,43 @@ SECURITY_SCHEMES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def render_document(app: ExportApp) -> bytes:
-    """The document of `app` as JSON, encoded as the service encodes its other answers."""
-    return json.dumps(
-        build_document(app), ensure_ascii=False, allow_nan=False, separators=(",", ":")
-    ).encode()
+class DocumentTooLarge(Exception):
+    """The document would take more than MAX_DOCUMENT_BYTES."""
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def render_document(app: ExportApp, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> list[bytes]:
+    """The document of `app` as JSON, encoded as the service encodes its other answers, in
+    pieces to send one after the other; DocumentTooLarge as soon as they pass `max_bytes`.
+
+    Encoded a path at a time: the whole text is never held as a string and again as bytes,
+    and a document past the bound (a group's tag repeated by every API in it, say) is given
+    up before it grows larger.
+    """
+    document = build_document(app)
+    pieces: list[bytes] = []
+    size = 0
+
+    def add(text: str) -> None:
+        nonlocal size
+        piece = text.encode()
+        size += len(piece)
+        if size > max_bytes:
+            raise DocumentTooLarge(f"the document takes more than {max_bytes} bytes")
+        pieces.append(piece)
+
+    paths = document.pop("paths")
+    components = document.pop("components", None)
+    # `{"openapi":…,"tags":[…]` and the paths after it, as json.dumps would join them
+    add(_ENCODER.encode(document)[:-1] + ',"paths":{')
+    for index, url in enumerate(list(paths)):
+        # a path's operations, with their parsed examples, are let go once encoded
+        add(("," if index else "") + _ENCODER.encode(url) + ":" + _ENCODER.encode(paths.pop(url)))
+    add("}" + ("" if components is None else ',"components":' + _ENCODER.encode(components)))
+    add("}")
+    return pieces
 
 
 def build_document(app: ExportApp) -> dict[str, Any]:
@@ -268,17 +306,20 @@ def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "example"
 
 
-_JSON_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
-
-
 def _example_value(body: str) -> Any:
-    """The JSON value of `body`, or `body` itself when it is not JSON or nests too deep."""
-    if _nests_too_deep(body):
-        return body
+    """The JSON value of `body`, or `body` itself when it is not JSON or nests too deep.
+
+    Parsed first, then measured: the parser reads the text once and refuses nesting deeper
+    than the interpreter takes (RecursionError), and the value is then walked once. Scanning
+    the text for brackets outside strings took time quadratic in its length when a string
+    never closes (a quote, then escaped quotes to the end): 40 s for one 64 KiB body, holding
+    the GIL all along.
+    """
     try:
-        return json.loads(body, parse_constant=_not_json, parse_float=_finite)
-    except ValueError:
+        value = json.loads(body, parse_constant=_not_json, parse_float=_finite)
+    except (ValueError, RecursionError):
         return body
+    return body if _nests_too_deep(value) else value
 
 
 def _not_json(constant: str) -> Any:
@@ -294,19 +335,15 @@ def _finite(text: str) -> float:
     return value
 
 
-def _nests_too_deep(body: str) -> bool:
-    """Whether arrays and objects nest more than EXAMPLE_MAX_NESTING deep in JSON text `body`."""
-    if body.count("[") + body.count("{") <= EXAMPLE_MAX_NESTING:
-        return False
-    depth = 0
-    # strings are matched whole, so the brackets inside them are not counted
-    for token in _JSON_STRING_OR_BRACKET.findall(body):
-        if token in ("[", "{"):
-            depth += 1
-            if depth > EXAMPLE_MAX_NESTING:
-                return True
-        elif token in ("]", "}"):
-            depth -= 1
+def _nests_too_deep(value: Any) -> bool:
+    """Whether arrays and objects nest more than EXAMPLE_MAX_NESTING deep in `value`."""
+    pending: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
+    while pending:
+        item, depth = pending.pop()
+        if depth > EXAMPLE_MAX_NESTING:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from apidock.apps import service
 from apidock.apps.dependencies import AppBySlugDep, AppDeleter, AppDep, DocsReader, DocsWriter
@@ -67,7 +68,7 @@ async def delete_app(
 
 
 # The export is a document for other tools, so its 200 is the bare document, not the envelope.
-OPENAPI_DOCUMENT_RESPONSES = error_responses(401, 403, 404, 422)
+OPENAPI_DOCUMENT_RESPONSES = error_responses(401, 403, 404, 409, 422)
 OPENAPI_DOCUMENT_RESPONSES[200] = {
     "description": "An OpenAPI 3.1.0 document (not wrapped in the envelope)",
     "content": {"application/json": {"schema": {"type": "object"}}},
@@ -81,7 +82,7 @@ OPENAPI_DOCUMENT_RESPONSES[200] = {
 )
 async def export_openapi(_: DocsReader, app: AppDep, session: SessionDep) -> Response:
     """The app's catalog as an OpenAPI 3.1.0 document, bare, to import into other tools;
-    errors still come in the envelope. Requires: read_docs."""
+    errors still come in the envelope, 409 for a document past 32 MiB. Requires: read_docs."""
     return _document(await service.export_openapi(session, app=app))
 
 
@@ -96,6 +97,15 @@ async def export_openapi_by_slug(_: DocsReader, app: AppBySlugDep, session: Sess
     return _document(await service.export_openapi(session, app=app))
 
 
-def _document(encoded: bytes) -> Response:
-    # encoded by the service, off the event loop: the response only sends it
-    return Response(encoded, media_type=JSONResponse.media_type)
+def _document(pieces: list[bytes]) -> Response:
+    """The pieces the service encoded off the event loop, sent as they are: never joined
+    into one more copy of the document."""
+
+    async def each() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+
+    length = str(sum(len(piece) for piece in pieces))
+    return StreamingResponse(
+        each(), media_type=JSONResponse.media_type, headers={"Content-Length": length}
+    )

@@ -17,6 +17,8 @@ from apidock.apis.models import Api, ApiExample, ApiResponse, ApiStatus
 from apidock.apis.schemas import stored_headers
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.openapi_export import (
+    MAX_DOCUMENT_BYTES,
+    DocumentTooLarge,
     ExportApi,
     ExportApp,
     ExportExample,
@@ -30,7 +32,7 @@ from apidock.database import utcnow
 from apidock.exceptions import Conflict, Unprocessable
 from apidock.groups.models import ApiGroup
 from apidock.logs import service as log_service
-from apidock.queries import contains_text, lock_row
+from apidock.queries import contains_text, id_batches, lock_row
 
 SLUG_MAX_LENGTH = 80
 # Documents built at once per process. The build is pure Python and holds the GIL, so more
@@ -38,6 +40,13 @@ SLUG_MAX_LENGTH = 80
 # other work in the process runs on.
 _EXPORT_THREADS = anyio.CapacityLimiter(2)
 _EXPORT_READ_BATCH = 1000
+# What a stored row costs an export besides its text, charged against MAX_DOCUMENT_BYTES: an
+# operation's frame (its responses, parameters, tag and id), or a field's, example's or tag's.
+_EXPORT_API_COST = 1024
+_EXPORT_ROW_COST = 64
+_TOO_LARGE = (
+    f"The catalog is too large to export as one document (at most {MAX_DOCUMENT_BYTES} bytes)"
+)
 
 
 def slugify(title: str) -> str:
@@ -133,24 +142,23 @@ async def update(
 
 async def soft_delete_apis(session: AsyncSession, *, api_ids: Sequence[int], at: datetime) -> None:
     """Mark the APIs `api_ids`, their response fields and examples deleted at `at`."""
-    if not api_ids:
-        return
-    # The APIs first: their row locks wait for a field or an example being added (which holds
-    # its API's row, `lock_row`), so the updates below see it; one added later sees the API
-    # deleted.
-    await session.execute(
-        update_rows(Api)
-        .where(Api.id.in_(api_ids), Api.deleted_at.is_(None))
-        .values(deleted_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    for model in (ApiResponse, ApiExample):
+    for batch in id_batches(api_ids):
+        # The APIs first: their row locks wait for a field or an example being added (which
+        # holds its API's row, `lock_row`), so the updates below see it; one added later sees
+        # the API deleted.
         await session.execute(
-            update_rows(model)
-            .where(model.api_id.in_(api_ids), model.deleted_at.is_(None))
+            update_rows(Api)
+            .where(Api.id.in_(batch), Api.deleted_at.is_(None))
             .values(deleted_at=at)
             .execution_options(synchronize_session=False)
         )
+        for model in (ApiResponse, ApiExample):
+            await session.execute(
+                update_rows(model)
+                .where(model.api_id.in_(batch), model.deleted_at.is_(None))
+                .values(deleted_at=at)
+                .execution_options(synchronize_session=False)
+            )
 
 
 async def delete(session: AsyncSession, *, app: App, actor_id: int, ip: str) -> None:
@@ -188,17 +196,34 @@ def _headers(stored: str | None) -> list[ExportHeader]:
     return [ExportHeader(**header) for header in stored_headers(stored)]
 
 
+class _ReadBudget:
+    """The text an export may still read: a catalog past MAX_DOCUMENT_BYTES is refused (409)
+    as soon as its rows say so, before it is all held in memory."""
+
+    def __init__(self) -> None:
+        self.left = MAX_DOCUMENT_BYTES
+
+    def spend(self, cost: int, *texts: str | None) -> None:
+        self.left -= cost + sum(len(text) for text in texts if text)
+        if self.left < 0:
+            raise Conflict(_TOO_LARGE)
+
+
 async def _each_row(session: AsyncSession, statement: Executable) -> AsyncIterator[Row[Any]]:
     """The rows of `statement`, fetched a batch at a time: between two batches the event loop
     serves other requests, however large the catalog read."""
     result = await session.stream(statement)
-    async for batch in result.partitions(_EXPORT_READ_BATCH):
-        for row in batch:
-            yield row
+    try:
+        async for batch in result.partitions(_EXPORT_READ_BATCH):
+            for row in batch:
+                yield row
+    finally:  # also when the budget stops the read: the cursor is not left open
+        await result.close()
 
 
-async def export_openapi(session: AsyncSession, *, app: App) -> bytes:
-    """The OpenAPI 3.1 document of `app`'s live catalog as JSON, read in four queries.
+async def export_openapi(session: AsyncSession, *, app: App) -> list[bytes]:
+    """The OpenAPI 3.1 document of `app`'s live catalog as JSON pieces, read in four queries;
+    409 when it would take more than MAX_DOCUMENT_BYTES.
 
     The rows are read here, as plain columns in batches; the document is built and encoded
     in a worker thread, since a large catalog takes long enough to hold up every other
@@ -206,15 +231,16 @@ async def export_openapi(session: AsyncSession, *, app: App) -> bytes:
     """
     # a subquery, not the ids: an app may have more APIs than a statement takes parameters
     live_apis = select(Api.id).where(Api.app_id == app.id, Api.deleted_at.is_(None))
-    groups = [
-        ExportGroup(id=row.id, pid=row.pid, title=row.title)
-        async for row in _each_row(
-            session,
-            select(ApiGroup.id, ApiGroup.pid, ApiGroup.title).where(
-                ApiGroup.app_id == app.id, ApiGroup.deleted_at.is_(None)
-            ),
-        )
-    ]
+    budget = _ReadBudget()
+    groups: list[ExportGroup] = []
+    async for row in _each_row(
+        session,
+        select(ApiGroup.id, ApiGroup.pid, ApiGroup.title).where(
+            ApiGroup.app_id == app.id, ApiGroup.deleted_at.is_(None)
+        ),
+    ):
+        budget.spend(_EXPORT_ROW_COST, row.title)
+        groups.append(ExportGroup(id=row.id, pid=row.pid, title=row.title))
     fields: dict[int, list[ExportField]] = {}
     async for row in _each_row(
         session,
@@ -228,6 +254,7 @@ async def export_openapi(session: AsyncSession, *, app: App) -> bytes:
         .where(ApiResponse.api_id.in_(live_apis), ApiResponse.deleted_at.is_(None))
         .order_by(ApiResponse.field, ApiResponse.id),
     ):
+        budget.spend(_EXPORT_ROW_COST, row.field, row.description)
         fields.setdefault(row.api_id, []).append(
             ExportField(
                 path=row.field,
@@ -243,36 +270,41 @@ async def export_openapi(session: AsyncSession, *, app: App) -> bytes:
         .where(ApiExample.api_id.in_(live_apis), ApiExample.deleted_at.is_(None))
         .order_by(ApiExample.id),
     ):
+        budget.spend(_EXPORT_ROW_COST, row.title, row.body)
         examples.setdefault(row.api_id, []).append(ExportExample(title=row.title, body=row.body))
-    apis = [
-        ExportApi(
-            id=row.id,
-            title=row.title,
-            request_url=row.request_url,
-            request_method=row.request_method,
-            group_id=row.group_id,
-            description=row.description,
-            headers=_headers(row.request_header),
-            need_auth=bool(row.need_auth),
-            status=_name(ApiStatus, row.status),
-            fields=fields.get(row.id, []),
-            examples=examples.get(row.id, []),
+    apis: list[ExportApi] = []
+    async for row in _each_row(
+        session,
+        select(
+            Api.id,
+            Api.title,
+            Api.request_url,
+            Api.request_method,
+            Api.group_id,
+            Api.description,
+            Api.request_header,
+            Api.need_auth,
+            Api.status,
+        ).where(Api.app_id == app.id, Api.deleted_at.is_(None)),
+    ):
+        budget.spend(
+            _EXPORT_API_COST, row.title, row.request_url, row.description, row.request_header
         )
-        async for row in _each_row(
-            session,
-            select(
-                Api.id,
-                Api.title,
-                Api.request_url,
-                Api.request_method,
-                Api.group_id,
-                Api.description,
-                Api.request_header,
-                Api.need_auth,
-                Api.status,
-            ).where(Api.app_id == app.id, Api.deleted_at.is_(None)),
+        apis.append(
+            ExportApi(
+                id=row.id,
+                title=row.title,
+                request_url=row.request_url,
+                request_method=row.request_method,
+                group_id=row.group_id,
+                description=row.description,
+                headers=_headers(row.request_header),
+                need_auth=bool(row.need_auth),
+                status=_name(ApiStatus, row.status),
+                fields=fields.get(row.id, []),
+                examples=examples.get(row.id, []),
+            )
         )
-    ]
     document = ExportApp(
         title=app.title,
         version=app.version,
@@ -281,4 +313,7 @@ async def export_openapi(session: AsyncSession, *, app: App) -> bytes:
         groups=groups,
         apis=apis,
     )
-    return await anyio.to_thread.run_sync(render_document, document, limiter=_EXPORT_THREADS)
+    try:
+        return await anyio.to_thread.run_sync(render_document, document, limiter=_EXPORT_THREADS)
+    except DocumentTooLarge:
+        raise Conflict(_TOO_LARGE) from None

@@ -11,12 +11,12 @@ from apidock.apis.models import Api
 from apidock.apps import service as app_service
 from apidock.apps.models import App
 from apidock.database import utcnow
-from apidock.exceptions import Conflict, Unprocessable
+from apidock.exceptions import Conflict, NotFound, Unprocessable
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.groups.schemas import GroupCreate, GroupNode, GroupUpdate
-from apidock.groups.tree import MAX_GROUP_DEPTH, depth_first
+from apidock.groups.tree import MAX_GROUP_DEPTH, MAX_GROUPS_PER_APP, depth_first
 from apidock.logs import service as log_service
-from apidock.queries import lock_row
+from apidock.queries import id_batches, lock_row, lock_row_and_reload
 
 
 def search(*, app_id: int | None = None, pid: int | None = None) -> Select[ApiGroup]:
@@ -154,6 +154,19 @@ async def _ensure_unique_title(
         raise Conflict(f"A group under this parent is already titled {title!r}")
 
 
+async def _ensure_room(session: AsyncSession, *, app_id: int) -> None:
+    """409 when the app already holds MAX_GROUPS_PER_APP live groups."""
+    held = await session.scalar(
+        select(func.count())
+        .select_from(ApiGroup)
+        .where(ApiGroup.app_id == app_id, ApiGroup.deleted_at.is_(None))
+    )
+    if (held or 0) >= MAX_GROUPS_PER_APP:
+        raise Conflict(
+            f"An app holds at most {MAX_GROUPS_PER_APP} groups; delete one to add another"
+        )
+
+
 async def create(
     session: AsyncSession, *, group_in: GroupCreate, actor_id: int, ip: str
 ) -> ApiGroup:
@@ -175,6 +188,7 @@ async def create(
     await _ensure_unique_title(
         session, app_id=group_in.app_id, pid=group_in.pid, title=group_in.title, exclude_id=None
     )
+    await _ensure_room(session, app_id=group_in.app_id)
     group = ApiGroup(**group_in.model_dump())
     session.add(group)
     await session.flush()
@@ -195,11 +209,12 @@ async def update(
     """`group` renamed or moved; a move under itself or its own descendant is 409, a move
     that would put it or a group below it deeper than MAX_GROUP_DEPTH 422."""
     values = group_in.model_dump(exclude_unset=True)
-    pid = values.get("pid", group.pid)
     # Two moves checked at once (A under B, B under A) each see no cycle and together make
     # one; two renames each see the title free. With the app's lock, the second checks
-    # against the first's committed result.
-    await lock_row(session, App, group.app_id)
+    # against the first's committed result, this group's own title and parent included.
+    if not await lock_row_and_reload(session, App, group.app_id, group):
+        raise NotFound("Group not found")
+    pid = values.get("pid", group.pid)
     if pid != group.pid:
         below = await _levels_below(session, group=group)
         if pid == group.id or any(pid in level for level in below):
@@ -240,23 +255,26 @@ async def delete(
     # a subgroup or an API added at the same time would otherwise stay live in a deleted group
     await lock_row(session, App, group.app_id)
     group_ids = {group.id} | await descendant_ids(session, group=group)
-    api_ids = (
-        await session.scalars(
-            select(Api.id).where(Api.group_id.in_(group_ids), Api.deleted_at.is_(None))
+    api_ids = [
+        api_id
+        for batch in id_batches(group_ids)
+        for api_id in await session.scalars(
+            select(Api.id).where(Api.group_id.in_(batch), Api.deleted_at.is_(None))
         )
-    ).all()
+    ]
     if not cascade and (len(group_ids) > 1 or api_ids):
         raise Conflict(
             "The group still holds groups or APIs; delete them first or ask for cascade=true"
         )
     at = utcnow()
     await app_service.soft_delete_apis(session, api_ids=api_ids, at=at)
-    await session.execute(
-        update_rows(ApiGroup)
-        .where(ApiGroup.id.in_(group_ids), ApiGroup.deleted_at.is_(None))
-        .values(deleted_at=at)
-        .execution_options(synchronize_session=False)
-    )
+    for batch in id_batches(group_ids):
+        await session.execute(
+            update_rows(ApiGroup)
+            .where(ApiGroup.id.in_(batch), ApiGroup.deleted_at.is_(None))
+            .values(deleted_at=at)
+            .execution_options(synchronize_session=False)
+        )
     group.deleted_at = at
     await session.flush()
     await log_service.record(

@@ -14,6 +14,9 @@ from typing import Protocol, TypeVar
 # A group lies at most this many levels deep (1 at the root): a tree stays a size that its
 # readers (nested JSON, tag names that spell the path) take in time linear in the groups.
 MAX_GROUP_DEPTH = 32
+# An app holds at most this many live groups: `/apis/groups/tree` answers them all, unpaged,
+# to any reader, as often as asked.
+MAX_GROUPS_PER_APP = 1000
 
 
 class TreeGroup(Protocol):
