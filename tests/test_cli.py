@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from apidock import migrations
 from apidock.auth.passwords import PasswordHasher, usable_cpus
-from apidock.cli import cli, route_table
+from apidock.cli import cli
+from apidock.cli.routes import route_table
 from apidock.config import Settings, load_settings, to_async_url
 from apidock.models import Role, User
 from apidock.permissions import ADMIN_ROLE, DEFAULT_ROLE, SEEDED_ROLES, Permission
@@ -670,3 +671,38 @@ def test_serve_shares_the_hashing_threads_among_workers(
     if expected == "share":
         expected = str(max(1, usable_cpus() // workers))
     assert os.environ.get("PASSWORD_HASH_CONCURRENCY") == expected
+
+
+@pytest.mark.parametrize(
+    ("workers", "redis_url", "expected"),
+    [
+        pytest.param(1, "", ("5", "50"), id="one worker: the limits as set"),
+        pytest.param(2, "", ("2", "25"), id="two workers share them"),
+        pytest.param(64, "", ("1", "1"), id="never below one"),
+        pytest.param(2, "redis://127.0.0.1:1/0", ("5", "50"), id="Redis counts for all"),
+    ],
+)
+def test_serve_shares_the_login_limits_among_workers_without_redis(
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+    redis_url: str,
+    expected: tuple[str, str],
+) -> None:
+    """Each worker counts in its own memory: together they allow no more than the limits."""
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "5")
+    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_IP", "50")
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **options: None)
+    ok("serve", "--workers", str(workers))
+    assert (os.environ["LOGIN_MAX_FAILURES"], os.environ["LOGIN_MAX_FAILURES_PER_IP"]) == expected
+
+
+def test_create_user_refuses_the_root_administrators_name(database_url: str) -> None:
+    """Whoever holds that name is the root: only deploy makes it, with its own password."""
+    ok("db", "upgrade")
+    for name in ("SYSOP", "\uff53\uff59\uff53\uff4f\uff50", " sysop "):
+        result = invoke("create-user", name, "--password-stdin", input="long enough\n")
+        assert result.exit_code != 0
+        assert "APP_ROOT_ADMIN" in result.output
+    assert snapshot(database_url)["users"] == []

@@ -1,0 +1,37 @@
+"""The `apidock` command: serve, migrate, deploy, list routes, shell, profile, create users.
+
+Thin on purpose: each command parses its options, loads the settings and calls the code that
+does the work (`deploy`, the services, `shell`, `profiling`). One module per group of
+commands; this one makes the group and registers them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from apidock import __version__
+from apidock.cli import db, deploy, routes, serve, shell, users
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="apidock")
+def cli() -> None:
+    """API Dock: document the HTTP APIs of your applications and test them.
+
+    Settings come from the environment and from `.env` in the current directory
+    (see README, "Configuration").
+    """
+
+
+cli.add_command(serve.serve)
+cli.add_command(serve.profile)
+cli.add_command(db.db)
+cli.add_command(deploy.deploy)
+cli.add_command(users.create_user)
+cli.add_command(routes.routes)
+cli.add_command(shell.shell)
+
+
+def main() -> None:
+    """The console script `apidock`."""
+    cli(prog_name="apidock")

@@ -1,0 +1,119 @@
+"""`apidock serve` and `apidock profile`: the API under uvicorn, with or without a profiler."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import uvicorn
+
+import apidock
+from apidock import server
+from apidock.auth.passwords import usable_cpus
+from apidock.cli.running import read_settings
+from apidock.main import create_app
+from apidock.profiling import ProfilerMiddleware
+
+APP_FACTORY = "apidock.main:create_app"
+PACKAGE_DIR = Path(apidock.__file__).parent
+
+_host = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+_port = click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+_forwarded_allow_ips = click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="FORWARDED_ALLOW_IPS",
+    show_envvar=True,
+    help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For and "
+    "X-Forwarded-Proto headers are trusted ('*' trusts any).",
+)
+
+
+@click.command()
+@_host
+@_port
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    envvar="WEB_CONCURRENCY",
+    show_envvar=True,
+    help="Number of worker processes.",
+)
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Log one line per request (behind a proxy that logs, leaving it out saves CPU).",
+)
+@_forwarded_allow_ips
+def serve(
+    host: str, port: int, workers: int, reload: bool, access_log: bool, forwarded_allow_ips: str
+) -> None:
+    """Serve the API with uvicorn (uvloop, httptools with bounds on each request head)."""
+    # a bad setting stops here, in one line, before any worker starts
+    settings = read_settings()
+    if reload and workers > 1:
+        raise click.UsageError("--reload runs a single process; leave out --workers")
+    if workers > 1 and settings.password_hash_concurrency is None:
+        # the usable CPUs shared among the workers (apidock.auth.passwords tells why)
+        share = max(1, usable_cpus() // workers)
+        os.environ["PASSWORD_HASH_CONCURRENCY"] = str(share)
+    if workers > 1 and not settings.redis_url:
+        # each worker counts password attempts in its own memory: a share of each limit
+        # apiece, so that together they allow no more guesses than the limit (README)
+        for name, limit in (
+            ("LOGIN_MAX_FAILURES", settings.login_max_failures),
+            ("LOGIN_MAX_FAILURES_PER_IP", settings.login_max_failures_per_ip),
+        ):
+            os.environ[name] = str(max(1, limit // workers))
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        reload_dirs=[str(PACKAGE_DIR)] if reload else None,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+        access_log=access_log,
+        http=server.PROTOCOL,
+        timeout_keep_alive=settings.timeout_keep_alive,
+        limit_concurrency=settings.limit_concurrency,
+        backlog=settings.backlog,
+    )
+
+
+@click.command()
+@_host
+@_port
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of the reports.  [default: profiles under the var directory]",
+)
+@_forwarded_allow_ips
+def profile(host: str, port: int, output: Path | None, forwarded_allow_ips: str) -> None:
+    """Serve one process with a profiler writing one cProfile report (.prof) per request.
+
+    Requests are profiled one at a time. Read a report with `python -m pstats FILE`.
+    """
+    settings = read_settings()
+    directory = (output or settings.var_dir / "profiles").resolve()
+    click.echo(f"Writing one profile per request under {directory}", err=True)
+    uvicorn.run(
+        ProfilerMiddleware(create_app(settings), directory),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )
