@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
 import re
 import secrets
-import string
-from collections import Counter
-from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,29 +22,13 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-MIN_PRODUCTION_SECRET_BYTES = 32
-# The floor of `estimated_entropy_bits` for a production key. A random 32-character hex key
-# (128 bits) estimates at 85 bits or more in millions of draws; a key of few symbols, a run
-# or a phrase of placeholder words falls far below.
-MIN_PRODUCTION_SECRET_BITS = 64
+# the judging of a production key lives in `apidock.secret_strength`; named here as before
+from apidock.secret_strength import MIN_PRODUCTION_SECRET_BITS as MIN_PRODUCTION_SECRET_BITS
+from apidock.secret_strength import estimated_entropy_bits as estimated_entropy_bits
+from apidock.secret_strength import weak_secret_reason
+
 GENERATE_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
-
-# What placeholder keys are made of ("your-super-secret-jwt-key-change-me"), taken out of a key
-# before its entropy is estimated. Three letters or more, so a random key seldom loses any.
-_PLACEHOLDER_WORDS = (
-    "secret", "change", "your", "key", "jwt", "token", "sign", "signing", "password", "passwd",
-    "pass", "production", "prod", "development", "dev", "staging", "test", "example", "sample",
-    "dummy", "placeholder", "default", "replace", "here", "please", "super", "very", "long",
-    "random", "string", "value", "insecure", "unsafe", "not", "for", "use", "the", "this",
-    "that", "and", "with", "api", "apidock", "dock", "app", "server", "auth", "access", "admin",
-    "root", "hmac", "hash", "hs256", "hs384", "hs512", "enough", "letmein", "welcome",
-    "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwerty", "asdf", "zxcv",
-)  # fmt: skip
-_PLACEHOLDER = re.compile("|".join(sorted(_PLACEHOLDER_WORDS, key=len, reverse=True)))
-# one character for one, so that positions in the folded text are positions in the key
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-_LEET = str.maketrans("0134578@$", "oieastbas")  # the letters they stand in for: "s3cr3t"
 
 # A host name as a Host header may carry it (letters, digits, `-`, and `_` for the service
 # names of container networks); the middleware matches the header with the same pattern.
@@ -116,55 +95,6 @@ def normal_host(host: str) -> str:
             "`*.example.com` for subdomains; leave it unset to accept any host)"
         )
     return host.lower().removesuffix(".")
-
-
-def _shannon_bits(symbols: Iterable[object]) -> float:
-    """The Shannon entropy of the symbols' frequencies times their number."""
-    counts = Counter(symbols)
-    total = sum(counts.values())
-    return -sum(count * math.log2(count / total) for count in counts.values())
-
-
-def estimated_entropy_bits(text: str) -> float:
-    """A generous estimate of the randomness in `text`, in bits.
-
-    The Shannon entropy of its characters, or of the steps between neighbours when that is
-    lower: "abcd…", "1234…" and "AbCd…" use many characters but one or two steps.
-    """
-    codes = [ord(character) for character in text]
-    steps = [after - before for before, after in pairwise(codes)]
-    return min(_shannon_bits(codes), _shannon_bits(steps))
-
-
-def _repeats_a_pattern(text: str) -> bool:
-    """True when `text` is a pattern of at most half its length, said again (and again)."""
-    return any(text[period:] == text[:-period] for period in range(1, len(text) // 2 + 1))
-
-
-def _without_placeholder_words(text: str) -> str:
-    lowered = text.translate(_ASCII_LOWER)
-    hidden = [False] * len(text)
-    for folded in (lowered, lowered.translate(_LEET)):
-        for word in _PLACEHOLDER.finditer(folded):
-            hidden[word.start() : word.end()] = [True] * len(word[0])
-    return "".join(character for character, hide in zip(text, hidden, strict=True) if not hide)
-
-
-def weak_secret_reason(secret: str) -> str | None:
-    """Why `secret` may not sign tokens in production, or None when it may."""
-    if len(secret.encode()) < MIN_PRODUCTION_SECRET_BYTES:
-        return f"must be set to at least {MIN_PRODUCTION_SECRET_BYTES} random bytes in production"
-    if _repeats_a_pattern(secret):
-        reason = "one short pattern repeated"
-    else:
-        bits = estimated_entropy_bits(_without_placeholder_words(secret))
-        if bits >= MIN_PRODUCTION_SECRET_BITS:
-            return None
-        if estimated_entropy_bits(secret) >= MIN_PRODUCTION_SECRET_BITS:
-            reason = "made of placeholder words such as 'secret', 'key' or 'change me'"
-        else:
-            reason = f"about {bits:.0f} bits of randomness, {MIN_PRODUCTION_SECRET_BITS} needed"
-    return f"too predictable for production ({reason})"
 
 
 def load_or_create_secret(var_dir: Path) -> str:

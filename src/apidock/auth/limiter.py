@@ -11,7 +11,7 @@ closes, even with the right password.
 
 With `REDIS_URL` the counters are shared by every instance (the step is a Lua script);
 without it they live in this process (bounded in size). A store that cannot be reached
-within `REDIS_TIMEOUT` answers 503.
+within `REDIS_TIMEOUT`, or answers with an error or with nonsense, answers 503.
 """
 
 from __future__ import annotations
@@ -175,15 +175,11 @@ if left > 0 and count > tonumber(redis.call('GET', KEYS[2]) or '0') then
 end
 """
 
-# What says the store cannot serve now, rather than that this code is wrong.
-_UNREACHABLE = (
-    redis_errors.ConnectionError,
-    redis_errors.TimeoutError,
-    redis_errors.ReadOnlyError,
-    redis_errors.OutOfMemoryError,
-    OSError,
-    TimeoutError,
-)
+# What says the store cannot serve now: not only a lost connection or a timeout, but any
+# error Redis answers (MISCONF, BUSY, MASTERDOWN, LOADING, OOM…) and bytes that are not its
+# protocol (another server on the port). A lost NOSCRIPT is no error: redis-py loads the
+# script again. No attempt can be decided without the store, so each is 503, never 500.
+_UNREACHABLE = (redis_errors.RedisError, OSError, TimeoutError)
 
 
 class RedisCounterStore:
@@ -214,7 +210,12 @@ class RedisCounterStore:
     async def reserve(self, limits: Sequence[tuple[str, int]], window: int) -> int:
         keys = [KEY_PREFIX + key for key, _ in limits]
         args = [window, *(limit for _, limit in limits)]
-        return int(await self._reached(self._reserve(keys=keys, args=args)))
+        wait = await self._reached(self._reserve(keys=keys, args=args))
+        if not isinstance(wait, int) or wait < 0:
+            # the script answers a count of seconds; anything else is a store not to be trusted
+            logger.warning("shared store unavailable: unexpected answer to a reservation")
+            raise StoreUnavailable()
+        return wait
 
     async def release(self, key: str) -> None:
         await self._reached(self._release(keys=[KEY_PREFIX + key]))

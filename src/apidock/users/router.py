@@ -20,7 +20,7 @@ from apidock.pagination import PageDep
 from apidock.permissions import Permission, has_permissions
 from apidock.roles.dependencies import RootAdminName
 from apidock.schemas import Envelope, Id
-from apidock.users import service
+from apidock.users import hot_read, service
 from apidock.users.dependencies import MeDep, ReadableUserId, UserDep, UserId
 from apidock.users.schemas import (
     STATUS_VALUES,
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(40
 @router.get("/{user_id:int}", responses=error_responses(403, 404, 422))
 async def read_user(user_id: UserId, claims: AccessClaims, core: CoreDep) -> Envelope[UserRead]:
     """Read one user. Requires: read_users, or being that user."""
-    user = await service.read_for_caller(core, claims=claims, user_id=user_id)
+    user = await hot_read.read_for_caller(core, claims=claims, user_id=user_id)
     return Envelope(data=UserRead.model_validate(user))
 
 
@@ -87,13 +87,14 @@ async def create_user(
     actor: CurrentUser,
     address: ClientAddress,
     hasher: HasherDep,
+    root_name: RootAdminName,
 ) -> Envelope[UserRead]:
     """Create a user (200, as the original answered); another role needs manage_roles.
 
     Requires: write_users.
     """
     user = await service.register(
-        session, actor=actor, user_in=body, address=address, hasher=hasher
+        session, actor=actor, user_in=body, address=address, hasher=hasher, root_name=root_name
     )
     return Envelope(message="User created.", data=UserRead.model_validate(user))
 

@@ -5,31 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import CursorResult, Integer, and_, bindparam, func, select
+from sqlalchemy import CursorResult, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import update as update_statement
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
-from apidock.auth.principal import CALLER, caller_params, caller_row, caller_statement
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH, Principal
-from apidock.auth.tokens import TokenClaims
-from apidock.database import CoreRunner, utcnow
+from apidock.database import utcnow
 from apidock.exceptions import Conflict, Forbidden, NotFound, Unprocessable
 from apidock.logs import service as log_service
 from apidock.pagination import PageParams, paginate
-from apidock.permissions import Permission, has_permissions
+from apidock.permissions import Permission
 from apidock.queries import contains_text
 from apidock.roles import service as role_service
 from apidock.users.access import check_may_act_on, check_may_read, is_root, need
 from apidock.users.models import User, UserStatus
+from apidock.users.names import is_root_name
 
 # name_key and normalize_name stay part of this service's interface (deploy, the CLI use them)
 from apidock.users.names import name_key as name_key
 from apidock.users.names import normalize_name as normalize_name
-from apidock.users.schemas import STATUS_VALUES, ProfileUpdate, UserCreate, UserRead, UserUpdate
+from apidock.users.schemas import STATUS_VALUES, ProfileUpdate, UserCreate, UserUpdate
 
 PASSWORD_MIN_LENGTH = 8
 
@@ -173,11 +171,25 @@ async def _assignable_role_id(session: AsyncSession, *, actor: Principal, role_i
     return role.id
 
 
-async def _rename(session: AsyncSession, *, user: User, name: str) -> bool:
-    """Give `user` the name; True if it changed. `Conflict` if another user has it."""
+def _check_not_root_name(name: str, *, root_name: str) -> None:
+    """`Conflict` when `name` is the root's (`APP_ROOT_ADMIN`, in any case or width).
+
+    The root is known by its name alone (`Principal.is_root`), so through the API nobody
+    takes it, even while no user holds it (before deploy, or after `APP_ROOT_ADMIN` changed):
+    whoever did would be the root. Refused as a taken name is, so that the answer does not
+    tell whether the root exists; only deploy (and the command line) make the root.
+    """
+    if is_root_name(name, root_name):
+        raise Conflict(f"The name {name!r} is already taken")
+
+
+async def _rename(session: AsyncSession, *, user: User, name: str, root_name: str) -> bool:
+    """Give `user` the name; True if it changed. `Conflict` if another user, or the root, has it."""
     normalized = _checked_name(name)
     if normalized == user.name:
         return False
+    if not is_root(user, root_name):
+        _check_not_root_name(normalized, root_name=root_name)
     holder = await get_by_name(session, name=normalized, include_deleted=True)
     if holder is not None and holder.id != user.id:
         raise Conflict(f"The name {normalized!r} is already taken")
@@ -187,11 +199,11 @@ async def _rename(session: AsyncSession, *, user: User, name: str) -> bool:
 
 
 async def _audit(
-    session: AsyncSession, *, actor: Principal, action: str, user: User, address: str
+    session: AsyncSession, *, actor: Principal | None, action: str, user: User, address: str
 ) -> None:
     await log_service.record(
         session,
-        actor_id=actor.id,
+        actor_id=actor.id if actor is not None else None,
         action=action,
         target_type="user",
         target_id=user.id,
@@ -206,8 +218,12 @@ async def register(
     user_in: UserCreate,
     address: str,
     hasher: PasswordHasher,
+    root_name: str,
 ) -> User:
-    """Create a user with the default role, or with a role the actor may hand out."""
+    """Create a user with the default role, or with a role the actor may hand out.
+
+    Never under the root's name (`_check_not_root_name`).
+    """
     if user_in.role_id is not None:
         role_id: int | None = await _assignable_role_id(
             session, actor=actor, role_id=user_in.role_id
@@ -218,15 +234,39 @@ async def register(
             # the default role is handed out like any other: nobody grants rights they lack
             role_service.check_grantable(actor, default.permissions)
         role_id = default.id if default else None
+    _check_not_root_name(_checked_name(user_in.name), root_name=root_name)
+    return await create_audited(
+        session,
+        actor=actor,
+        name=user_in.name,
+        password=user_in.password,
+        role_id=role_id,
+        address=address,
+        hasher=hasher,
+    )
+
+
+async def create_audited(
+    session: AsyncSession,
+    *,
+    actor: Principal | None,
+    name: str,
+    password: str,
+    role_id: int | None,
+    address: str,
+    hasher: PasswordHasher,
+) -> User:
+    """Add a user and its `user.create` audit row: the path of the API and `apidock create-user`.
+
+    The caller has checked that the role may be handed out; `actor` is None when no account
+    acts (the command line).
+    """
     # the cheap checks run before the costly hash
-    normalized = _checked_name(user_in.name)
+    normalized = _checked_name(name)
     if await get_by_name(session, name=normalized, include_deleted=True) is not None:
         raise Conflict(f"The name {normalized!r} is already taken")
     user = await create(
-        session,
-        name=normalized,
-        password_hash=await hasher.hash(user_in.password),
-        role_id=role_id,
+        session, name=normalized, password_hash=await hasher.hash(password), role_id=role_id
     )
     await _audit(session, actor=actor, action="user.create", user=user, address=address)
     return user
@@ -289,7 +329,9 @@ async def update(
             else:
                 actions.append("user.unblock")
     account = user.name_key
-    if "name" in changes and await _rename(session, user=user, name=changes["name"]):
+    if "name" in changes and await _rename(
+        session, user=user, name=changes["name"], root_name=root_name
+    ):
         # the password attempts counted against the old name follow the account
         await limiter.renamed(old=account, new=user.name_key)
         actions.append("user.rename")
@@ -326,7 +368,7 @@ async def update_profile(
     if "name" in changes:
         if is_root(user, root_name) and _checked_name(changes["name"]) != user.name:
             raise Forbidden("The root administrator cannot be renamed")
-        if await _rename(session, user=user, name=changes["name"]):
+        if await _rename(session, user=user, name=changes["name"], root_name=root_name):
             await limiter.renamed(old=account, new=user.name_key)
             actions.append("user.rename")
     if "password" in changes:
@@ -356,38 +398,3 @@ async def delete(
     await session.flush()
     await _audit(session, actor=actor, action="user.delete", user=user, address=address)
     return user
-
-
-USER_READ_COLUMNS = tuple(UserRead.model_fields)
-_TARGET = aliased(User, name="target")
-# The caller's state and the user asked for, in one statement (the hottest read).
-_READ_USER_FOR_CALLER = (
-    caller_statement()
-    .add_columns(*(getattr(_TARGET, column).label(column) for column in USER_READ_COLUMNS))
-    .outerjoin(
-        _TARGET,
-        # a null target_id reads the caller's own row
-        and_(
-            _TARGET.id == func.coalesce(bindparam("target_id", type_=Integer), CALLER.id),
-            _TARGET.deleted_at.is_(None),
-        ),
-    )
-)
-
-
-async def read_for_caller(core: CoreRunner, *, claims: TokenClaims, user_id: int) -> dict[str, Any]:
-    """One user's public columns for the caller of `claims`, in one round trip.
-
-    401 when the caller may not pass, 403 unless they read users or ask for themselves (before
-    any 404, so that existence is not told to those who may not read), 404 when it is gone.
-    """
-    row = await core.fetch_one(
-        _READ_USER_FOR_CALLER, caller_params(claims) | {"target_id": user_id}
-    )
-    row = caller_row(row)
-    may_read = has_permissions(row["caller_permissions"] or 0, Permission.READ_USERS)
-    if user_id != row["caller_id"] and not may_read:
-        raise Forbidden("Requires permission: read_users")
-    if row["id"] is None:
-        raise NotFound("User not found")
-    return {column: row[column] for column in USER_READ_COLUMNS}
