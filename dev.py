@@ -2,7 +2,7 @@
 """The quick start of API Dock, with nothing but Python 3.11+ installed.
 
     python3 dev.py serve   set up .venv, migrate and seed the SQLite database, serve on :8000
-    python3 dev.py test    set up .venv, then run ruff, mypy and the test suite
+    python3 dev.py test    set up .venv, then run ruff, mypy, import-linter and the test suite
 
 The virtual environment is made in `.venv` when missing, and the project is installed into it
 (`pip install -e .[dev]`) only when `pyproject.toml` changed since the last install. Only the
@@ -86,8 +86,9 @@ def test(extra: list[str]) -> None:
         ("ruff check", [str(bin_("ruff")), "check", "."]),
         ("ruff format", [str(bin_("ruff")), "format", "--check", "."]),
         ("mypy", [str(bin_("mypy"))]),
+        ("import-linter", [str(bin_("lint-imports"))]),
         # pytest's status 5 (no test collected) fails too: every non-zero status does
-        ("pytest", [str(bin_("pytest")), "-n", "2", *extra]),
+        ("pytest", [str(bin_("pytest")), "-n", "2", "--durations=15", *extra]),
     ]
     failed = []
     for name, command in checks:
@@ -97,7 +98,7 @@ def test(extra: list[str]) -> None:
     if failed:
         say(f"FAILED: {', '.join(failed)}")
         sys.exit(1)
-    say("all checks passed: ruff check, ruff format, mypy, pytest")
+    say("all checks passed: ruff check, ruff format, mypy, import-linter, pytest")
 
 
 def main() -> None:

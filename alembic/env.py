@@ -18,7 +18,7 @@ from alembic.operations.ops import MigrationScript
 from sqlalchemy import Connection, make_url
 
 from apidock.config import Settings, load_settings
-from apidock.database import create_engine
+from apidock.db import create_engine
 from apidock.migrations import run_in_migration_transaction
 from apidock.models import Base
 

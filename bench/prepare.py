@@ -165,7 +165,7 @@ async def create_all(env: dict[str, str], log: Log) -> None:
 
     from apidock.auth.passwords import PasswordHasher
     from apidock.config import load_settings
-    from apidock.database import create_engine
+    from apidock.db import create_engine
     from apidock.models import Base
     from apidock.permissions import ADMIN_ROLE
     from apidock.roles import service as role_service

@@ -41,7 +41,7 @@ from live_server import ROOT_NAME, ROOT_PASSWORD, deploy, recreate_database, ser
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apps.models import App
 from apidock.config import to_async_url
-from apidock.database import Base
+from apidock.db import Base
 from apidock.groups.models import ApiGroup
 from apidock.logs.models import Log
 

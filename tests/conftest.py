@@ -24,15 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.ext.asyncio import create_async_engine as create_raw_engine
 
 from apidock.config import Settings, load_settings, to_async_url
-from apidock.database import (
-    Base,
-    ConnectionRunner,
-    Database,
-    create_engine,
-    get_core,
-    get_session,
-    transaction,
-)
+from apidock.db import Base, ConnectionRunner, Database, create_engine, transaction
+from apidock.http.dependencies import get_core, get_session
 from apidock.main import create_app
 from apidock.models import Role
 from apidock.permissions import DEFAULT_ROLE_KEY, SEEDS

@@ -16,7 +16,7 @@ from pydantic import Field
 from sqlalchemy import exc as sa_exc
 
 from apidock.config import Settings
-from apidock.database import SessionDep
+from apidock.http.dependencies import SessionDep
 from apidock.main import create_app
 from apidock.models import Role
 from apidock.schemas import Envelope, RequestModel

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import bindparam, select, update
 
 from apidock.config import Settings
-from apidock.database import AsyncpgRunner, ConnectionRunner, Database, UTCDateTime
+from apidock.db import AsyncpgRunner, ConnectionRunner, Database, UTCDateTime
 from apidock.users.models import User
 from tests.factories import create_user
 

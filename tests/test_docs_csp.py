@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from apidock import docs_ui
+from apidock.http import docs_ui
 from apidock.main import create_app
 from tests.conftest import make_client
 

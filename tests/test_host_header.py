@@ -19,8 +19,8 @@ from starlette.responses import RedirectResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from apidock.config import Settings, SettingsError
+from apidock.http.middleware import SecurityHeaders
 from apidock.main import create_app
-from apidock.middleware import SecurityHeaders
 from tests.conftest import make_client, make_settings
 from tests.factories import bearer, create_user
 

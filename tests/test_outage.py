@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from apidock.apps.models import App
-from apidock.database import Base
+from apidock.db import Base
 from apidock.main import create_app
 from tests.conftest import (
     _backend,

@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apidock import pagination
 from apidock.config import Settings
+from apidock.db import pages
 from tests.factories import bearer, create_user
 
 USERS = "/api/v1/users"
@@ -51,7 +51,7 @@ async def test_large_totals_are_estimated_and_next_stays_exact(
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pagination, "EXACT_TOTAL_LIMIT", 4)
+    monkeypatch.setattr(pages, "EXACT_TOTAL_LIMIT", 4)
     admin = await create_user(session, settings, role="Administrator")
     await make_users(session, settings, 6)
     headers = bearer(app, admin)

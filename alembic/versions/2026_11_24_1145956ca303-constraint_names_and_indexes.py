@@ -159,7 +159,7 @@ def _rebuild_sqlite(table: str, *, named: bool) -> None:
 
 
 def _convention_name(table: str, constraint: ColumnCollectionConstraint) -> str:
-    """The name apidock.database.NAMING_CONVENTION gives `constraint` (as of this revision)."""
+    """The name apidock.db.NAMING_CONVENTION gives `constraint` (as of this revision)."""
     if isinstance(constraint, sa.PrimaryKeyConstraint):
         return f"pk_{table}"
     column = next(iter(constraint.columns)).name

@@ -155,7 +155,8 @@ class Settings(BaseSettings):
     app_root_admin_password: SecretStr | None = Field(default=None, alias="APP_ROOT_ADMIN_PASSWORD")
     user_per_page: int = Field(default=20, ge=1, le=100, alias="USER_PER_PAGE")
     cors_origins: Annotated[list[str], NoDecode] = Field(default=["*"], alias="CORS_ORIGINS")
-    # the host names a Host header may name (`*.` for subdomains); empty: any (apidock.middleware)
+    # the host names a Host header may name (`*.` for subdomains); empty: any
+    # (apidock.http.middleware)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default=[], alias="TRUSTED_HOSTS")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     # seconds one operation on Redis may take, connecting included, before it answers 503

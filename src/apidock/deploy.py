@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from apidock import migrations
 from apidock.auth.passwords import PasswordHasher
 from apidock.config import Settings, SettingsError
-from apidock.database import Database
+from apidock.db import Database
 from apidock.permissions import ADMIN_ROLE_KEY, DEFAULT_ROLE_KEY
 from apidock.roles import service as role_service
 from apidock.users import service as user_service

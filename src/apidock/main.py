@@ -23,12 +23,12 @@ from apidock.auth.passwords import PasswordHasher
 from apidock.auth.router import router as auth_router
 from apidock.auth.tokens import TokenCodec
 from apidock.config import Settings, get_settings
-from apidock.database import Database, create_engine
-from apidock.docs_ui import add_docs_routes
-from apidock.exceptions import COMMON_ERROR_RESPONSES, install_error_handler
+from apidock.db import Database, create_engine
 from apidock.groups.router import router as groups_router
+from apidock.http.docs_ui import add_docs_routes
+from apidock.http.errors import COMMON_ERROR_RESPONSES, install_error_handler
+from apidock.http.middleware import BodyLimits, SecurityHeaders, TrustedHosts
 from apidock.logs.router import router as logs_router
-from apidock.middleware import BodyLimits, SecurityHeaders, TrustedHosts
 from apidock.roles.router import router as roles_router
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router

@@ -3,7 +3,7 @@
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apps.models import App
 from apidock.auth.models import RefreshToken, RevokedToken
-from apidock.database import Base
+from apidock.db import Base
 from apidock.groups.models import ApiGroup
 from apidock.logs.models import Log
 from apidock.roles.models import Role

@@ -19,7 +19,7 @@ import sqlalchemy
 
 from apidock import models
 from apidock.config import Settings
-from apidock.database import Database, create_engine
+from apidock.db import Database, create_engine
 from apidock.main import create_app
 from apidock.permissions import Permission
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from apidock.auth.limiter import LoginLimiter, RedisCounterStore
 from apidock.config import Settings
-from apidock.database import Database, create_engine
+from apidock.db import Database, create_engine
 from apidock.main import create_app
 from apidock.models import User
 from tests.conftest import make_client, make_settings, wipe_database

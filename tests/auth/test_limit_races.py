@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from apidock.auth.passwords import PasswordHasher
 from apidock.config import Settings
-from apidock.database import Database
+from apidock.db import Database
 from apidock.main import create_app
 from apidock.models import User
 from tests.conftest import make_client, make_settings, wipe_database

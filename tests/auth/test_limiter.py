@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from apidock.auth.limiter import LoginLimiter, MemoryCounterStore, RedisCounterStore
 from apidock.config import Settings
-from apidock.database import Database
+from apidock.db import Database
 from apidock.main import create_app
 from tests.conftest import make_client, make_settings
 from tests.factories import DEFAULT_PASSWORD, create_user

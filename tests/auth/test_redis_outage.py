@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from apidock.config import Settings
-from apidock.database import Database
+from apidock.db import Database
 from apidock.main import create_app
 from apidock.models import User
 from tests.conftest import make_client, make_settings, wipe_database

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.tokens import REQUIRED_CLAIMS, TokenCodec, TokenType
 from apidock.config import Settings
-from apidock.exceptions import Unauthorized
+from apidock.errors import Unauthorized
 from apidock.users.models import User
 from tests.conftest import TEST_JWT_SECRET
 from tests.factories import bearer, create_user

@@ -14,7 +14,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from apidock.config import load_settings, to_async_url
-from apidock.database import create_engine
+from apidock.db import create_engine
 
 MakeEngine = Callable[[str], Awaitable[AsyncEngine]]
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from apidock import migrations
 from apidock.adopt import AdoptRefused, adopt
 from apidock.auth.passwords import PasswordHasher
-from apidock.database import Database
+from apidock.db import Database
 from apidock.deploy import deploy
 from apidock.main import create_app
 from apidock.permissions import DEFAULT_ROLE, SEEDED_ROLES, SEEDS

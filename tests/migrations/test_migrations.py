@@ -20,7 +20,7 @@ from sqlalchemy.types import TypeEngine
 
 from apidock import migrations
 from apidock.config import load_settings
-from apidock.database import create_engine
+from apidock.db import create_engine
 from apidock.models import Base
 from tests.migrations.conftest import MakeEngine
 

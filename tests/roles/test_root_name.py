@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from apidock.config import Settings
-from apidock.database import Database
+from apidock.db import Database
 from apidock.main import create_app
 from apidock.models import Log, User
 from apidock.users.models import UserStatus

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.config import Settings
-from apidock.database import utcnow
-from apidock.exceptions import Conflict, Unprocessable
+from apidock.db import utcnow
+from apidock.errors import Conflict, Unprocessable
 from apidock.models import User
 from apidock.users import service
 from apidock.users.models import UserStatus

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from apidock.config import Settings
-from apidock.database import AsyncpgRunner, ConnectionRunner
+from apidock.db import AsyncpgRunner, ConnectionRunner
 from apidock.users.models import UserStatus
 from tests.factories import DEFAULT_PASSWORD, bearer, create_user
 

@@ -9,8 +9,8 @@ from fastapi import Depends, Path
 from apidock.apis import responses_service, service
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apps.dependencies import DocsReader
-from apidock.database import SessionDep
-from apidock.exceptions import NotFound
+from apidock.errors import NotFound
+from apidock.http.dependencies import SessionDep
 from apidock.schemas import Id
 
 

@@ -20,9 +20,10 @@ from apidock.apis.schemas import (
 )
 from apidock.apps.dependencies import DocsReader, DocsWriter
 from apidock.auth.dependencies import ClientAddress
-from apidock.database import SessionDep
-from apidock.exceptions import error_responses
-from apidock.pagination import PageDep, paginate
+from apidock.db.pages import paginate
+from apidock.http.dependencies import SessionDep
+from apidock.http.errors import error_responses
+from apidock.http.pages import PageDep
 from apidock.schemas import Envelope, Id
 
 responses_router = APIRouter(prefix="/apis/responses", tags=["responses"])

@@ -15,10 +15,10 @@ from apidock.apis.schemas import (
     ResponseFieldCreate,
     ResponseFieldUpdate,
 )
-from apidock.database import utcnow
-from apidock.exceptions import Conflict, NotFound, Unprocessable
+from apidock.db import utcnow
+from apidock.db.queries import contains_text, lock_row, lock_row_and_reload
+from apidock.errors import Conflict, NotFound, Unprocessable
 from apidock.logs import service as log_service
-from apidock.queries import contains_text, lock_row, lock_row_and_reload
 
 # An API holds at most this many live examples: each is a named example of its 200 in the
 # export, and no reader needs more to see what an API answers.

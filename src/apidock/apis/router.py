@@ -11,9 +11,10 @@ from apidock.apis.dependencies import ApiDep
 from apidock.apis.schemas import ApiCreate, ApiPage, ApiRead, ApiStatusName, ApiUpdate, Method
 from apidock.apps.dependencies import DocsReader, DocsWriter
 from apidock.auth.dependencies import ClientAddress
-from apidock.database import SessionDep
-from apidock.exceptions import error_responses
-from apidock.pagination import PageDep, paginate
+from apidock.db.pages import paginate
+from apidock.http.dependencies import SessionDep
+from apidock.http.errors import error_responses
+from apidock.http.pages import PageDep
 from apidock.schemas import Envelope, Id
 
 router = APIRouter(prefix="/apis", tags=["apis"])

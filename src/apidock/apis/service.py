@@ -12,11 +12,11 @@ from apidock.apis.models import Api, ApiStatus
 from apidock.apis.schemas import ApiCreate, ApiUpdate
 from apidock.apps import service as app_service
 from apidock.apps.models import App
-from apidock.database import utcnow
-from apidock.exceptions import Conflict, NotFound, Unprocessable
+from apidock.db import utcnow
+from apidock.db.queries import contains_text, lock_row, lock_row_and_reload
+from apidock.errors import Conflict, NotFound, Unprocessable
 from apidock.groups import service as group_service
 from apidock.logs import service as log_service
-from apidock.queries import contains_text, lock_row, lock_row_and_reload
 
 
 def search(

@@ -15,8 +15,8 @@ from apidock.apps.models import App
 from apidock.apps.schemas import Slug
 from apidock.auth.dependencies import require
 from apidock.auth.schemas import Principal
-from apidock.database import SessionDep
-from apidock.exceptions import NotFound
+from apidock.errors import NotFound
+from apidock.http.dependencies import SessionDep
 from apidock.permissions import Permission
 from apidock.schemas import Id
 

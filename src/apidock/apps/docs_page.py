@@ -11,7 +11,8 @@ documented app and never see it. This page persists nothing, so authorising the 
 app here cannot overwrite the token `/docs` keeps.
 
 The page's inline script is the same for every slug (the document's URL is in the markup), so
-the hash that its Content-Security-Policy names is computed once, at start-up (apidock.docs_ui).
+the hash that its Content-Security-Policy names is computed once, at start-up
+(apidock.http.docs_ui).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from enum import IntEnum
 from sqlalchemy import SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from apidock.database import Base, TimestampMixin
+from apidock.db import Base, TimestampMixin
 
 
 class AppType(IntEnum):

@@ -12,9 +12,10 @@ from apidock.apps import service
 from apidock.apps.dependencies import AppBySlugDep, AppDeleter, AppDep, DocsReader, DocsWriter
 from apidock.apps.schemas import AppCreate, AppPage, AppRead, AppUpdate
 from apidock.auth.dependencies import ClientAddress
-from apidock.database import SessionDep
-from apidock.exceptions import error_responses
-from apidock.pagination import PageDep, paginate
+from apidock.db.pages import paginate
+from apidock.http.dependencies import SessionDep
+from apidock.http.errors import error_responses
+from apidock.http.pages import PageDep
 from apidock.schemas import Envelope
 
 router = APIRouter(prefix="/apps", tags=["apps"])

@@ -28,11 +28,11 @@ from apidock.apps.openapi_export import (
     render_document,
 )
 from apidock.apps.schemas import AppCreate, AppUpdate
-from apidock.database import utcnow
-from apidock.exceptions import Conflict, Unprocessable
+from apidock.db import utcnow
+from apidock.db.queries import contains_text, id_batches, lock_row
+from apidock.errors import Conflict, Unprocessable
 from apidock.groups.models import ApiGroup
 from apidock.logs import service as log_service
-from apidock.queries import contains_text, id_batches, lock_row
 
 SLUG_MAX_LENGTH = 80
 # Documents built at once per process. The build is pure Python and holds the GIL, so more

@@ -17,8 +17,8 @@ from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.schemas import Principal
 from apidock.auth.tokens import TokenClaims, TokenCodec, TokenType
-from apidock.database import SessionDep
-from apidock.exceptions import Forbidden, Unauthorized
+from apidock.errors import Forbidden, Unauthorized
+from apidock.http.dependencies import SessionDep
 from apidock.permissions import Permission, has_permissions, permission_names
 
 # auto_error=False: a missing token is answered by the error handler, in the envelope.

@@ -32,7 +32,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from apidock.config import Settings
-from apidock.exceptions import StoreUnavailable, TooManyRequests
+from apidock.errors import StoreUnavailable, TooManyRequests
 
 logger = logging.getLogger("apidock")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from apidock.database import Base, utcnow
+from apidock.db import Base, utcnow
 
 
 class RevokedToken(Base):

@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 from apidock.auth.models import RefreshToken, RevokedToken
 from apidock.auth.schemas import Principal
 from apidock.auth.tokens import TokenClaims
-from apidock.database import AnySelect
-from apidock.exceptions import Unauthorized
+from apidock.db import AnySelect
+from apidock.errors import Unauthorized
 from apidock.roles.models import Role
 from apidock.users.models import User, UserStatus
 from apidock.users.names import is_root_name

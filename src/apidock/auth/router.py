@@ -19,8 +19,9 @@ from apidock.auth.dependencies import (
     current_user,
 )
 from apidock.auth.schemas import LoginIn, LoginOut, OAuth2Token, TokenPair
-from apidock.database import CoreDep, SessionDep
-from apidock.exceptions import Unauthorized, error_responses
+from apidock.errors import Unauthorized
+from apidock.http.dependencies import CoreDep, SessionDep
+from apidock.http.errors import error_responses
 from apidock.schemas import Envelope
 
 # Token answers stay out of caches through SecurityHeaders (no-store on every API answer).

@@ -18,8 +18,8 @@ from apidock.auth.passwords import PasswordHasher
 from apidock.auth.principal import CALLER_STATEMENT, caller_params, principal_from_row
 from apidock.auth.schemas import Principal, UserBrief
 from apidock.auth.tokens import IssuedToken, TokenClaims, TokenCodec, TokenType, new_family_id
-from apidock.database import CoreRunner, UTCDateTime, utcnow
-from apidock.exceptions import Unauthorized
+from apidock.db import CoreRunner, UTCDateTime, utcnow
+from apidock.errors import Unauthorized
 from apidock.users import service as user_service
 from apidock.users.models import User, UserStatus
 

@@ -16,8 +16,8 @@ from enum import StrEnum
 import jwt
 
 from apidock.config import Settings
-from apidock.database import utcnow
-from apidock.exceptions import Unauthorized
+from apidock.db import utcnow
+from apidock.errors import Unauthorized
 from apidock.schemas import MAX_ID
 
 MAX_TOKEN_LENGTH = 4096

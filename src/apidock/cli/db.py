@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from apidock import migrations
 from apidock.adopt import adopt as run_adopt
 from apidock.cli.running import call_or_exit, read_settings, run_on_database
-from apidock.database import Database
+from apidock.db import Database
 
 
 @click.group()

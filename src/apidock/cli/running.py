@@ -12,8 +12,8 @@ from sqlalchemy import exc as sa_exc
 
 from apidock import migrations
 from apidock.config import Settings, SettingsError, load_settings
-from apidock.database import Database, create_engine
-from apidock.exceptions import ApiError
+from apidock.db import Database, create_engine
+from apidock.errors import ApiError
 
 T = TypeVar("T")
 

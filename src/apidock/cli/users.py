@@ -8,7 +8,7 @@ import click
 
 from apidock.auth.passwords import PasswordHasher
 from apidock.cli.running import read_settings, run_on_database
-from apidock.database import Database
+from apidock.db import Database
 from apidock.roles import service as role_service
 from apidock.users import service as user_service
 from apidock.users.names import is_root_name
@@ -58,9 +58,9 @@ def create_user(name: str, role: str | None, password_stdin: bool) -> None:
         raise click.BadParameter(str(exc), param_hint="NAME") from None
     if is_root_name(name, settings.app_root_admin):
         # whoever holds the name is the root; deploy makes it, with its password setting
-        raise click.BadParameter(
-            "that is the root administrator's name (APP_ROOT_ADMIN): `apidock deploy` makes it",
-            param_hint="NAME",
+        raise click.ClickException(
+            f"The name {name!r} is already taken: it is the root administrator's "
+            "(APP_ROOT_ADMIN), which `apidock deploy` makes"
         )
     if password_stdin:
         password = _check_password(_password_from_stdin())

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from apidock.apps.dependencies import DocsReader
-from apidock.database import SessionDep
-from apidock.exceptions import NotFound
+from apidock.errors import NotFound
 from apidock.groups import service
 from apidock.groups.models import ApiGroup
+from apidock.http.dependencies import SessionDep
 from apidock.schemas import Id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from apidock.database import Base, TimestampMixin
+from apidock.db import Base, TimestampMixin
 
 ROOT_PID = 0
 

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query, status
 
 from apidock.apps.dependencies import DocsReader, DocsWriter
 from apidock.auth.dependencies import ClientAddress
-from apidock.database import SessionDep
-from apidock.exceptions import error_responses
+from apidock.db.pages import paginate
 from apidock.groups import service
 from apidock.groups.dependencies import GroupDep
 from apidock.groups.schemas import GroupCreate, GroupNode, GroupPage, GroupRead, GroupUpdate
-from apidock.pagination import PageDep, paginate
+from apidock.http.dependencies import SessionDep
+from apidock.http.errors import error_responses
+from apidock.http.pages import PageDep
 from apidock.schemas import Envelope, Id, IdOrZero
 
 router = APIRouter(prefix="/apis/groups", tags=["groups"])

@@ -10,13 +10,13 @@ from sqlalchemy.orm import aliased
 from apidock.apis.models import Api
 from apidock.apps import service as app_service
 from apidock.apps.models import App
-from apidock.database import utcnow
-from apidock.exceptions import Conflict, NotFound, Unprocessable
+from apidock.db import utcnow
+from apidock.db.queries import id_batches, lock_row, lock_row_and_reload
+from apidock.errors import Conflict, NotFound, Unprocessable
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.groups.schemas import GroupCreate, GroupNode, GroupUpdate
 from apidock.groups.tree import MAX_GROUP_DEPTH, MAX_GROUPS_PER_APP, depth_first
 from apidock.logs import service as log_service
-from apidock.queries import id_batches, lock_row, lock_row_and_reload
 
 
 def search(*, app_id: int | None = None, pid: int | None = None) -> Select[ApiGroup]:

@@ -11,11 +11,12 @@ from pydantic import AfterValidator, BeforeValidator
 
 from apidock.auth.dependencies import ClientAddress, CurrentUser, require
 from apidock.auth.schemas import Principal
-from apidock.database import SessionDep
-from apidock.exceptions import error_responses
+from apidock.db.pages import paginate
+from apidock.http.dependencies import SessionDep
+from apidock.http.errors import error_responses
+from apidock.http.pages import PageDep
 from apidock.logs import service
 from apidock.logs.schemas import LogCreate, LogPage, LogRead
-from apidock.pagination import PageDep, paginate
 from apidock.permissions import Permission
 from apidock.schemas import Envelope, Id
 

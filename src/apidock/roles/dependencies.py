@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from apidock.auth.dependencies import CurrentUser
-from apidock.database import SessionDep
-from apidock.exceptions import NotFound
+from apidock.errors import NotFound
+from apidock.http.dependencies import SessionDep
 from apidock.roles import service
 from apidock.roles.models import Role
 from apidock.schemas import Id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from apidock.database import Base
+from apidock.db import Base
 
 SEED_KEY_LENGTH = 32
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, status
 
 from apidock.auth.dependencies import ClientAddress, CurrentUser, current_user, require
-from apidock.database import SessionDep
-from apidock.exceptions import error_responses
+from apidock.http.dependencies import SessionDep
+from apidock.http.errors import error_responses
 from apidock.permissions import Permission
 from apidock.roles import service
 from apidock.roles.dependencies import RoleDep, RootAdminName

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.schemas import Principal
-from apidock.exceptions import Conflict, Forbidden
+from apidock.errors import Conflict, Forbidden
 from apidock.logs import service as log_service
 from apidock.permissions import (
     DEFAULT_ROLE_KEY,

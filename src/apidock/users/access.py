@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.schemas import Principal
-from apidock.exceptions import Forbidden
+from apidock.errors import Forbidden
 from apidock.permissions import Permission, has_permissions
 from apidock.roles import service as role_service
 from apidock.users.models import User

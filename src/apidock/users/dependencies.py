@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from apidock.auth.dependencies import CurrentUser
-from apidock.database import SessionDep
-from apidock.exceptions import NotFound
+from apidock.errors import NotFound
+from apidock.http.dependencies import SessionDep
 from apidock.schemas import Id
 from apidock.users import access, service
 from apidock.users.models import User

@@ -13,8 +13,8 @@ from sqlalchemy.orm import aliased
 
 from apidock.auth.principal import CALLER, caller_params, caller_row, caller_statement
 from apidock.auth.tokens import TokenClaims
-from apidock.database import CoreRunner
-from apidock.exceptions import Forbidden, NotFound
+from apidock.db import CoreRunner
+from apidock.errors import Forbidden, NotFound
 from apidock.permissions import Permission, has_permissions
 from apidock.users.models import User
 from apidock.users.schemas import UserRead

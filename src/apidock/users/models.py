@@ -8,7 +8,7 @@ from enum import IntEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from apidock.database import Base, TimestampMixin, case_sensitive_string
+from apidock.db import Base, TimestampMixin, case_sensitive_string
 from apidock.roles.models import Role
 
 NAME_MAX_LENGTH = 20

@@ -14,9 +14,10 @@ from apidock.auth.dependencies import (
     LimiterDep,
     require,
 )
-from apidock.database import CoreDep, SessionDep
-from apidock.exceptions import Forbidden, error_responses
-from apidock.pagination import PageDep
+from apidock.errors import Forbidden
+from apidock.http.dependencies import CoreDep, SessionDep
+from apidock.http.errors import error_responses
+from apidock.http.pages import PageDep
 from apidock.permissions import Permission, has_permissions
 from apidock.roles.dependencies import RootAdminName
 from apidock.schemas import Envelope, Id

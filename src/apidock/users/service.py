@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.schemas import PASSWORD_MAX_LENGTH, Principal
-from apidock.database import utcnow
-from apidock.exceptions import Conflict, Forbidden, NotFound, Unprocessable
+from apidock.db import utcnow
+from apidock.db.pages import PageParams, paginate
+from apidock.db.queries import contains_text
+from apidock.errors import Conflict, Forbidden, NotFound, Unprocessable
 from apidock.logs import service as log_service
-from apidock.pagination import PageParams, paginate
 from apidock.permissions import Permission
-from apidock.queries import contains_text
 from apidock.roles import service as role_service
 from apidock.users.access import check_may_act_on, check_may_read, is_root, need
 from apidock.users.models import User, UserStatus

@@ -1,4 +1,4 @@
-"""The declarative base, portable column types, the engine and one session per request."""
+"""Runners of SQLAlchemy Core statements for the hottest paths, where the ORM costs too much."""
 
 from __future__ import annotations
 
@@ -6,155 +6,17 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Protocol
+from datetime import UTC
+from typing import Any, Protocol
 
 import asyncpg
-from fastapi import Depends, Request
-from sqlalchemy import DateTime, Dialect, MetaData, Select, String, event
-from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy import Dialect, Select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeDecorator
 
 from apidock.config import Settings
-from apidock.exceptions import ApiError
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# A SELECT of any columns (SQLAlchemy 2.1 types a Select by its column types).
-AnySelect = Select[*tuple[Any, ...]]
-
-# Methods that never write: their transaction may start deferred on SQLite.
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC, in whole seconds.
-
-    Whole seconds because MySQL's and MariaDB's `DATETIME` (the original's columns) keep no
-    fraction: a timestamp reads back the same on every database as it was first answered.
-    """
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A naive UTC `DATETIME` in the database (as the original stored it), aware UTC in Python."""
-
-    impl = DateTime(timezone=False)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where UTC is required")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-def case_sensitive_string(length: int) -> String:
-    """A `VARCHAR` compared byte for byte everywhere (MariaDB's default collation folds case)."""
-    return String(length).with_variant(String(length, collation="utf8mb4_bin"), "mysql", "mariadb")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
-
-
-class TimestampMixin:
-    """`created_at`, `updated_at` and `deleted_at` (soft delete), as on the original's tables."""
-
-    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-def _sqlite_manual_transactions(engine: AsyncEngine) -> None:
-    """Let SQLAlchemy, not the sqlite3 module, emit BEGIN, so SAVEPOINT and IMMEDIATE work.
-
-    A request that may write takes the write lock when it begins (`BEGIN IMMEDIATE`), so
-    two writers queue on the busy timeout instead of one failing when it upgrades its lock.
-    """
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
-
-
-def create_engine(settings: Settings) -> AsyncEngine:
-    """An async engine for the configured database, with its driver's settings."""
-    backend = settings.database_backend
-    options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
-    if backend == "sqlite":
-        options["connect_args"] = {"timeout": 30}
-        if ":memory:" in settings.database_url or settings.database_url.endswith("://"):
-            options["poolclass"] = StaticPool
-        else:
-            settings.var_dir.mkdir(parents=True, exist_ok=True)
-    else:
-        options |= {
-            "pool_size": settings.db_pool_size,
-            "max_overflow": settings.db_max_overflow,
-            "pool_timeout": settings.db_pool_timeout,
-            "pool_recycle": 3600,
-            "isolation_level": "READ COMMITTED",
-        }
-    engine = create_async_engine(settings.database_url, **options)
-    if backend == "sqlite":
-        _sqlite_manual_transactions(engine)
-    return engine
-
-
-@asynccontextmanager
-async def transaction(
-    factory: async_sessionmaker[AsyncSession], bind: AsyncEngine | None = None
-) -> AsyncIterator[AsyncSession]:
-    """A session in one transaction: committed when the block ends, rolled back on error.
-
-    An `ApiError` marked `keep_changes` (such as a detected refresh-token reuse, whose
-    revocation must stand) is committed before it propagates.
-    """
-    async with factory(bind=bind) if bind is not None else factory() as session:
-        await session.begin()
-        try:
-            yield session
-        except ApiError as error:
-            if error.keep_changes:
-                await session.commit()
-            else:
-                await session.rollback()
-            raise
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
+from apidock.db.base import AnySelect, UTCDateTime
 
 
 class CoreStatements(Protocol):
@@ -383,45 +245,3 @@ class AsyncpgRunner:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
-
-
-class Database:
-    """The engine and the session factory of one application."""
-
-    def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
-        self.engine = engine
-        self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-        self.core: CoreRunner = (
-            AsyncpgRunner(engine, settings)
-            if engine.dialect.name == "postgresql"
-            else ConnectionRunner(engine.connect, self._write_engine.begin)
-        )
-
-    def transaction(self, *, write: bool = True) -> AbstractAsyncContextManager[AsyncSession]:
-        """A session in one transaction; see `transaction`."""
-        return transaction(self.sessionmaker, self._write_engine if write else self.engine)
-
-    async def dispose(self) -> None:
-        await self.core.close()
-        await self.engine.dispose()
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session; its one transaction commits before the response is sent."""
-    database: Database = request.app.state.database
-    async with database.transaction(write=request.method not in READ_ONLY_METHODS) as session:
-        yield session
-
-
-async def get_core(request: Request) -> CoreRunner:
-    """The runner of Core statements for the hottest paths (see `CoreRunner`)."""
-    database: Database = request.app.state.database
-    return database.core
-
-
-CoreDep = Annotated[CoreRunner, Depends(get_core)]
-
-# scope="function": the commit runs before the response leaves, so a failed commit is
-# answered as an error and never acknowledged as a success.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

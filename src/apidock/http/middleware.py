@@ -14,7 +14,7 @@ from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apidock.config import HOST_NAME
-from apidock.exceptions import ApiError, BadRequest, PayloadTooLarge, RequestTimeout
+from apidock.errors import ApiError, BadRequest, PayloadTooLarge, RequestTimeout
 
 # a Host header: a name (a trailing dot allowed) or an IPv6 literal, and an optional port
 _HOST_HEADER_RE = re.compile(

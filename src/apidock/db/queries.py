@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from apidock.database import Base
+from apidock.db.base import Base
 
 
 async def lock_row(session: AsyncSession, model: type[Base], row_id: int | None) -> None:

@@ -1,4 +1,4 @@
-"""Page parameters as a dependency, and the query that pages.
+"""The page asked for, and the query that pages.
 
 Counting every row of a large table on each page costs time in proportion to the table, so
 `total` is exact up to `EXACT_TOTAL_LIMIT` matching rows and the planner's estimate beyond
@@ -14,19 +14,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from fastapi import Depends, Query, Request
 from sqlalchemy import ClauseElement, Executable, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from apidock.database import AnySelect
+from apidock.db.base import AnySelect
 
-MAX_PER_PAGE = 100
-MAX_PAGE = 1_000_000
 EXACT_TOTAL_LIMIT = 10_000
 
 RowT = TypeVar("RowT")
@@ -34,25 +31,23 @@ RowT = TypeVar("RowT")
 
 @dataclass(frozen=True, slots=True)
 class PageParams:
-    """The page asked for, with the URL to build `prev` and `next` from."""
+    """The page asked for, with the path and query to build `prev` and `next` from."""
 
     page: int
     per_page: int
-    request: Request
+    # the request's path (with its mount point) and its query items, in order
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
     def link(self, page: int) -> str:
-        """This request's path (with its mount point) and query, at `page`."""
-        kept = [
-            (name, value)
-            for name, value in self.request.query_params.multi_items()
-            if name not in ("page", "per_page")
-        ]
+        """This request's path and query, at `page`."""
+        kept = [(name, value) for name, value in self.query if name not in ("page", "per_page")]
         query = urlencode([*kept, ("page", page), ("per_page", self.per_page)])
-        return f"{quote(self.request.scope['path'])}?{query}"
+        return f"{quote(self.path)}?{query}"
 
     def meta(self, total: int, *, has_next: bool, estimated: bool = False) -> dict[str, Any]:
         """`page`, `per_page`, `total`, `prev` and `next` of a page of `total` rows."""
@@ -65,21 +60,6 @@ class PageParams:
             "prev": self.link(min(self.page - 1, last)) if self.page > 1 else None,
             "next": self.link(self.page + 1) if has_next else None,
         }
-
-
-async def page_params(
-    request: Request,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1")] = 1,
-    per_page: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_PER_PAGE, description="Rows per page; default USER_PER_PAGE"),
-    ] = None,
-) -> PageParams:
-    settings = request.app.state.settings
-    return PageParams(page=page, per_page=per_page or settings.user_per_page, request=request)
-
-
-PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 class _Explain(Executable, ClauseElement):

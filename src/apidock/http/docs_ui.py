@@ -36,7 +36,7 @@ from fastapi.staticfiles import StaticFiles
 
 from apidock.apps.docs_page import app_docs_html, script_json
 from apidock.apps.schemas import SLUG_RE
-from apidock.exceptions import NotFound
+from apidock.errors import NotFound
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 DOCS_ASSETS_URL = "/static/docs"

@@ -1,0 +1,1 @@
+"""What only HTTP needs: the error handler, middleware, dependencies and page parameters."""
