@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.schemas import Principal
-from apidock.errors import Forbidden
+from apidock.errors import Conflict, Forbidden
 from apidock.permissions import Permission, has_permissions
 from apidock.roles import service as role_service
 from apidock.users.models import User
@@ -44,3 +44,15 @@ async def check_may_act_on(
     role = await role_service.get(session, role_id=user.role_id) if user.role_id else None
     if role is not None and not has_permissions(actor.permissions, Permission(role.permissions)):
         raise Forbidden("You cannot change a user who holds rights you do not hold")
+
+
+def check_not_root_name(name: str, *, root_name: str) -> None:
+    """`Conflict` when `name` is the root's (`APP_ROOT_ADMIN`, in any case or width).
+
+    The root is known by its name alone (`Principal.is_root`), so through the API nobody
+    takes it, even while no user holds it (before deploy, or after `APP_ROOT_ADMIN` changed):
+    whoever did would be the root. Refused as a taken name is, so that the answer does not
+    tell whether the root exists; only deploy (and the command line) make the root.
+    """
+    if is_root_name(name, root_name):
+        raise Conflict(f"The name {name!r} is already taken")

@@ -1,4 +1,4 @@
-"""The rules of user names and the key names are compared by; imports no service.
+"""The rules of user names and passwords, and the key names are compared by; imports no service.
 
 Kept apart from `users.service` so that authentication (`auth.principal`), which that service
 builds on, can compare names the same way without importing back into it.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from apidock.auth.schemas import PASSWORD_MAX_LENGTH
 from apidock.users.models import NAME_KEY_MAX_LENGTH, NAME_MAX_LENGTH
+from apidock.users.schemas import PASSWORD_MIN_LENGTH
 
 NAME_MIN_LENGTH = 2
 
@@ -53,3 +55,12 @@ def is_root_name(name: str, root_name: str) -> bool:
     setting as written would miss the root and leave it unprotected.
     """
     return name_key(name) == name_key(root_name)
+
+
+def validate_password(password: str) -> str:
+    """`password` unchanged; `ValueError` when it is too short or too long."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValueError(f"a password holds at least {PASSWORD_MIN_LENGTH} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValueError(f"a password holds at most {PASSWORD_MAX_LENGTH} characters")
+    return password

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
-from apidock.auth.schemas import PASSWORD_MAX_LENGTH, Principal
+from apidock.auth.schemas import Principal
 from apidock.db import utcnow
 from apidock.db.pages import PageParams, paginate
 from apidock.db.queries import contains_text
@@ -20,25 +20,25 @@ from apidock.errors import Conflict, Forbidden, NotFound, Unprocessable
 from apidock.logs import service as log_service
 from apidock.permissions import Permission
 from apidock.roles import service as role_service
-from apidock.users.access import check_may_act_on, check_may_read, is_root, need
+from apidock.users.access import (
+    check_may_act_on,
+    check_may_read,
+    check_not_root_name,
+    is_root,
+    need,
+)
 from apidock.users.models import User, UserStatus
-from apidock.users.names import is_root_name
 
-# name_key and normalize_name stay part of this service's interface (deploy, the CLI use them)
+# the rules stay part of this service's interface (deploy and the CLI use them)
 from apidock.users.names import name_key as name_key
 from apidock.users.names import normalize_name as normalize_name
-from apidock.users.schemas import STATUS_VALUES, ProfileUpdate, UserCreate, UserUpdate
-
-PASSWORD_MIN_LENGTH = 8
-
-
-def validate_password(password: str) -> str:
-    """`password` unchanged; `ValueError` when it is too short or too long."""
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValueError(f"a password holds at least {PASSWORD_MIN_LENGTH} characters")
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValueError(f"a password holds at most {PASSWORD_MAX_LENGTH} characters")
-    return password
+from apidock.users.names import validate_password as validate_password
+from apidock.users.schemas import (
+    STATUS_VALUES,
+    ProfileUpdate,
+    UserCreate,
+    UserUpdate,
+)
 
 
 def _checked_name(name: str) -> str:
@@ -171,30 +171,26 @@ async def _assignable_role_id(session: AsyncSession, *, actor: Principal, role_i
     return role.id
 
 
-def _check_not_root_name(name: str, *, root_name: str) -> None:
-    """`Conflict` when `name` is the root's (`APP_ROOT_ADMIN`, in any case or width).
+async def _rename(
+    session: AsyncSession, *, user: User, name: str, root_name: str, limiter: LoginLimiter
+) -> bool:
+    """Give `user` the name; True if it changed. `Conflict` if another user, or the root, has it.
 
-    The root is known by its name alone (`Principal.is_root`), so through the API nobody
-    takes it, even while no user holds it (before deploy, or after `APP_ROOT_ADMIN` changed):
-    whoever did would be the root. Refused as a taken name is, so that the answer does not
-    tell whether the root exists; only deploy (and the command line) make the root.
+    The password attempts counted against the old name follow the account to the new one: a
+    new name is no new set of guesses.
     """
-    if is_root_name(name, root_name):
-        raise Conflict(f"The name {name!r} is already taken")
-
-
-async def _rename(session: AsyncSession, *, user: User, name: str, root_name: str) -> bool:
-    """Give `user` the name; True if it changed. `Conflict` if another user, or the root, has it."""
     normalized = _checked_name(name)
     if normalized == user.name:
         return False
     if not is_root(user, root_name):
-        _check_not_root_name(normalized, root_name=root_name)
+        check_not_root_name(normalized, root_name=root_name)
     holder = await get_by_name(session, name=normalized, include_deleted=True)
     if holder is not None and holder.id != user.id:
         raise Conflict(f"The name {normalized!r} is already taken")
+    old_key = user.name_key
     user.name = normalized
     user.name_key = name_key(normalized)
+    await limiter.renamed(old=old_key, new=user.name_key)
     return True
 
 
@@ -234,7 +230,7 @@ async def register(
             # the default role is handed out like any other: nobody grants rights they lack
             role_service.check_grantable(actor, default.permissions)
         role_id = default.id if default else None
-    _check_not_root_name(_checked_name(user_in.name), root_name=root_name)
+    check_not_root_name(_checked_name(user_in.name), root_name=root_name)
     return await create_audited(
         session,
         actor=actor,
@@ -328,12 +324,9 @@ async def update(
                 actions.append("user.block")
             else:
                 actions.append("user.unblock")
-    account = user.name_key
     if "name" in changes and await _rename(
-        session, user=user, name=changes["name"], root_name=root_name
+        session, user=user, name=changes["name"], root_name=root_name, limiter=limiter
     ):
-        # the password attempts counted against the old name follow the account
-        await limiter.renamed(old=account, new=user.name_key)
         actions.append("user.rename")
     if "password" in changes:
         user.password_hash = await hasher.hash(changes["password"])
@@ -368,8 +361,9 @@ async def update_profile(
     if "name" in changes:
         if is_root(user, root_name) and _checked_name(changes["name"]) != user.name:
             raise Forbidden("The root administrator cannot be renamed")
-        if await _rename(session, user=user, name=changes["name"], root_name=root_name):
-            await limiter.renamed(old=account, new=user.name_key)
+        if await _rename(
+            session, user=user, name=changes["name"], root_name=root_name, limiter=limiter
+        ):
             actions.append("user.rename")
     if "password" in changes:
         async with limiter.one_check_at_a_time(user.id):
