@@ -361,10 +361,16 @@ async def test_healthz_answers_during_the_export_of_a_big_app(
     async with live_app.state.database.transaction() as session:
         await _insert_examples(session, api["id"], 10_000)
 
-    answer, _, latencies = await _export_while_probing(
-        live_client, f"{API}/apps/{app['id']}/openapi.json", auth
-    )
-
-    assert answer.status_code == 200, answer.text
-    assert len(_example_keys(answer.json())) == 10_000
-    assert max(latencies) < PROBE_BOUND_SECONDS, latencies
+    # A build on the event loop stalls every probe run; a loaded 2-core CI machine can starve
+    # one run's process for a moment: the stall must show in two runs to count.
+    stalls: list[float] = []
+    for _ in range(2):
+        answer, _, latencies = await _export_while_probing(
+            live_client, f"{API}/apps/{app['id']}/openapi.json", auth
+        )
+        assert answer.status_code == 200, answer.text
+        assert len(_example_keys(answer.json())) == 10_000
+        stalls.append(max(latencies))
+        if stalls[-1] < PROBE_BOUND_SECONDS:
+            break
+    assert min(stalls) < PROBE_BOUND_SECONDS, stalls
