@@ -1,24 +1,29 @@
-"""Every domain's models, so `Base.metadata` is complete (Alembic reads it from here)."""
+"""Every domain's models, so that `Base.metadata` is complete (Alembic and the shell read it
+from here).
 
-from apidock.apis.models import Api, ApiExample, ApiResponse
-from apidock.apps.models import App
-from apidock.auth.models import RefreshToken, RevokedToken
+Each package's `models` module is found and imported by name, so a new domain's tables are
+known without being listed here; every mapped class is then an attribute of this module
+(`from apidock.models import User`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+
+import apidock
 from apidock.db import Base
-from apidock.groups.models import ApiGroup
-from apidock.logs.models import Log
-from apidock.roles.models import Role
-from apidock.users.models import User
 
-__all__ = [
-    "Api",
-    "ApiExample",
-    "ApiGroup",
-    "ApiResponse",
-    "App",
-    "Base",
-    "Log",
-    "RefreshToken",
-    "RevokedToken",
-    "Role",
-    "User",
-]
+
+def _import_every_domains_models() -> None:
+    for package in pkgutil.iter_modules(apidock.__path__):
+        name = f"{apidock.__name__}.{package.name}.models"
+        if package.ispkg and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+_import_every_domains_models()
+globals().update({mapper.class_.__name__: mapper.class_ for mapper in Base.registry.mappers})
+
+__all__ = ["Base", *sorted(mapper.class_.__name__ for mapper in Base.registry.mappers)]

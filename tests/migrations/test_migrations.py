@@ -25,7 +25,7 @@ from apidock.models import Base
 from tests.migrations.conftest import MakeEngine
 
 ORIGINAL = "4d016e2e0015"
-HEAD = "11728821b283"
+HEAD = "5c3e9a1f7d20"
 
 _TIMESTAMPS = dict.fromkeys(("created_at", "updated_at", "deleted_at"), ("datetime", True))
 
@@ -496,6 +496,7 @@ async def test_rows_survive_the_upgrade_and_the_downgrade(
         "target_type": None,
         "target_id": None,
         "ip": None,
+        "request_id": None,
     }
 
     async with engine.begin() as connection:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
@@ -19,14 +19,14 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apidock.apis.dependencies import api_or_404, example_or_404, field_or_404
-from apidock.apps.dependencies import app_by_slug_or_404, app_or_404
+from apidock.apis.dependencies import ApiDep, ExampleDep, FieldDep
+from apidock.apps.dependencies import AppBySlugDep, AppDep
 from apidock.config import Settings
-from apidock.groups.dependencies import group_or_404
+from apidock.groups.dependencies import GroupDep
 from apidock.models import Log, Role, User
 from apidock.permissions import ALL_PERMISSIONS, DEFAULT_ROLE, Permission
-from apidock.roles.dependencies import role_or_404
-from apidock.users.dependencies import user_or_404
+from apidock.roles.dependencies import RoleDep
+from apidock.users.dependencies import UserDep
 from tests.catalog.helpers import make_api, make_app, make_field, make_group, post
 from tests.factories import bearer, create_user, role_id
 
@@ -188,15 +188,19 @@ async def test_nobody_learns_whether_an_id_exists_without_the_right(
                 assert answer(existing) == answer(missing), context
 
 
+# each path parameter's loader, as routes name it (an `Annotated[Model, Depends(loader)]`)
 LOADERS: dict[str, Any] = {
-    "user_id": user_or_404,
-    "role_id": role_or_404,
-    "app_id": app_or_404,
-    "slug": app_by_slug_or_404,
-    "group_id": group_or_404,
-    "api_id": api_or_404,
-    "field_id": field_or_404,
-    "example_id": example_or_404,
+    param: get_args(alias)[1].dependency
+    for param, alias in {
+        "user_id": UserDep,
+        "role_id": RoleDep,
+        "app_id": AppDep,
+        "slug": AppBySlugDep,
+        "group_id": GroupDep,
+        "api_id": ApiDep,
+        "field_id": FieldDep,
+        "example_id": ExampleDep,
+    }.items()
 }
 
 

@@ -10,9 +10,8 @@ from apidock.apis import service
 from apidock.apis.dependencies import ApiDep
 from apidock.apis.schemas import ApiCreate, ApiPage, ApiRead, ApiStatusName, ApiUpdate, Method
 from apidock.apps.dependencies import DocsReader, DocsWriter
-from apidock.auth.dependencies import ClientAddress
 from apidock.db.pages import paginate
-from apidock.http.dependencies import SessionDep
+from apidock.http.dependencies import ClientAddress, SessionDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.schemas import Envelope, Id

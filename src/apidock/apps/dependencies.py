@@ -17,8 +17,8 @@ from apidock.auth.dependencies import require
 from apidock.auth.schemas import Principal
 from apidock.errors import NotFound
 from apidock.http.dependencies import SessionDep
+from apidock.http.loaders import live_or_404
 from apidock.permissions import Permission
-from apidock.schemas import Id
 
 # Defined once each: FastAPI caches a dependency per function, so the check runs once a request.
 DocsReader = Annotated[Principal, Depends(require(Permission.READ_DOCS))]
@@ -26,19 +26,7 @@ DocsWriter = Annotated[Principal, Depends(require(Permission.READ_DOCS, Permissi
 AppDeleter = Annotated[Principal, Depends(require(Permission.READ_DOCS, Permission.DELETE_APPS))]
 
 
-async def app_or_404(session: SessionDep, app_id: Annotated[Id, Path()], _: DocsReader) -> App:
-    """The live app of the path; a deleted one is not found.
-
-    Like every loader of the catalog it depends on `DocsReader`, so that whatever the order
-    of a route's parameters nobody is told whether an id exists before 401 and 403.
-    """
-    app = await service.get(session, app_id=app_id)
-    if app is None:
-        raise NotFound("App not found")
-    return app
-
-
-AppDep = Annotated[App, Depends(app_or_404)]
+AppDep = Annotated[App, Depends(live_or_404(App, "app_id", "App not found", DocsReader))]
 
 
 async def app_by_slug_or_404(

@@ -11,9 +11,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from apidock.apps import service
 from apidock.apps.dependencies import AppBySlugDep, AppDeleter, AppDep, DocsReader, DocsWriter
 from apidock.apps.schemas import AppCreate, AppPage, AppRead, AppUpdate
-from apidock.auth.dependencies import ClientAddress
 from apidock.db.pages import paginate
-from apidock.http.dependencies import SessionDep
+from apidock.http.dependencies import ClientAddress, SessionDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.schemas import Envelope

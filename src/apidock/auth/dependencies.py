@@ -18,7 +18,7 @@ from apidock.auth.passwords import PasswordHasher
 from apidock.auth.schemas import Principal
 from apidock.auth.tokens import TokenClaims, TokenCodec, TokenType
 from apidock.errors import Forbidden, Unauthorized
-from apidock.http.dependencies import SessionDep
+from apidock.http.dependencies import WorkDep
 from apidock.permissions import Permission, has_permissions, permission_names
 
 # auto_error=False: a missing token is answered by the error handler, in the envelope.
@@ -40,15 +40,9 @@ async def get_limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-async def client_address(request: Request) -> str:
-    """The client's IP address (uvicorn resolves trusted proxy headers before this)."""
-    return request.client.host if request.client else "unknown"
-
-
 CodecDep = Annotated[TokenCodec, Depends(get_codec)]
 HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
 LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
-ClientAddress = Annotated[str, Depends(client_address)]
 
 
 def _claims(token: str | None, codec: TokenCodec, expected: TokenType) -> TokenClaims:
@@ -75,11 +69,14 @@ AccessClaims = Annotated[TokenClaims, Depends(access_claims)]
 RefreshClaims = Annotated[TokenClaims, Depends(refresh_claims)]
 
 
-async def current_user(request: Request, session: SessionDep, claims: AccessClaims) -> Principal:
-    """The signed-in caller, checked against the database in one query on every request."""
-    return await service.load_principal(
-        session, claims=claims, root_name=request.app.state.settings.app_root_admin
+async def current_user(request: Request, work: WorkDep, claims: AccessClaims) -> Principal:
+    """The signed-in caller, checked against the database in one query on every request; the
+    actor of the request's unit of work from then on."""
+    principal = await service.load_principal(
+        work.session, claims=claims, root_name=request.app.state.settings.app_root_admin
     )
+    work.actor_id = principal.id
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

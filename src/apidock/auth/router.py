@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from apidock.auth import service
 from apidock.auth.dependencies import (
     AccessClaims,
-    ClientAddress,
     CodecDep,
     HasherDep,
     LimiterDep,
@@ -20,7 +19,7 @@ from apidock.auth.dependencies import (
 )
 from apidock.auth.schemas import LoginIn, LoginOut, OAuth2Token, TokenPair
 from apidock.errors import Unauthorized
-from apidock.http.dependencies import CoreDep, SessionDep
+from apidock.http.dependencies import ClientAddress, CoreDep, SessionDep
 from apidock.http.errors import error_responses
 from apidock.schemas import Envelope
 

@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from apidock.apps.dependencies import DocsReader, DocsWriter
-from apidock.auth.dependencies import ClientAddress
 from apidock.db.pages import paginate
 from apidock.groups import service
 from apidock.groups.dependencies import GroupDep
 from apidock.groups.schemas import GroupCreate, GroupNode, GroupPage, GroupRead, GroupUpdate
-from apidock.http.dependencies import SessionDep
+from apidock.http.dependencies import ClientAddress, SessionDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.schemas import Envelope, Id, IdOrZero

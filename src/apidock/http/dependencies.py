@@ -1,7 +1,9 @@
-"""The request's session and Core runner, as dependencies."""
+"""The request's session, unit of work and Core runner, as dependencies."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -10,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.db.core import CoreRunner
 from apidock.db.engine import Database
+from apidock.logs.models import REQUEST_ID_MAX_LENGTH
+from apidock.work import UnitOfWork
+
+# a request id a client may choose: printable, no spaces, no quotes, bounded
+_REQUEST_ID_RE = re.compile(rf"[A-Za-z0-9._:/+=@-]{{1,{REQUEST_ID_MAX_LENGTH}}}")
 
 # Methods that never write: their transaction may start deferred on SQLite.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,3 +40,29 @@ CoreDep = Annotated[CoreRunner, Depends(get_core)]
 # scope="function": the commit runs before the response leaves, so a failed commit is
 # answered as an error and never acknowledged as a success.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def client_address(request: Request) -> str:
+    """The client's IP address (uvicorn resolves trusted proxy headers before this)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def request_id(request: Request) -> str:
+    """The request's id: its `X-Request-ID` when that is a plain token of at most 64
+    characters, otherwise one made up (a client's odd header is not stored)."""
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
+RequestId = Annotated[str, Depends(request_id)]
+
+
+async def get_work(
+    session: SessionDep, address: ClientAddress, request_id: RequestId
+) -> UnitOfWork:
+    """The request's unit of work; authenticating the caller names its actor."""
+    return UnitOfWork(session=session, address=address, request_id=request_id)
+
+
+WorkDep = Annotated[UnitOfWork, Depends(get_work)]

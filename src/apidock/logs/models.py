@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from apidock.db import Base, utcnow
 
+REQUEST_ID_MAX_LENGTH = 64
+
 
 class Log(Base):
     __tablename__ = "logs"
@@ -19,4 +21,6 @@ class Log(Base):
     target_type: Mapped[str | None] = mapped_column(String(32))
     target_id: Mapped[int | None]
     ip: Mapped[str | None] = mapped_column(String(45))
+    # the request that wrote it (`X-Request-ID`, or one made up), to find its other rows
+    request_id: Mapped[str | None] = mapped_column(String(REQUEST_ID_MAX_LENGTH))
     created_at: Mapped[datetime | None] = mapped_column(default=utcnow, index=True)

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import AfterValidator, BeforeValidator
 
-from apidock.auth.dependencies import ClientAddress, CurrentUser, require
+from apidock.auth.dependencies import CurrentUser, require
 from apidock.auth.schemas import Principal
 from apidock.db.pages import paginate
-from apidock.http.dependencies import SessionDep
+from apidock.http.dependencies import ClientAddress, SessionDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.logs import service

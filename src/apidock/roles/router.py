@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, status
 
-from apidock.auth.dependencies import ClientAddress, CurrentUser, current_user, require
-from apidock.http.dependencies import SessionDep
+from apidock.auth.dependencies import CurrentUser, current_user, require
+from apidock.http.dependencies import ClientAddress, SessionDep
 from apidock.http.errors import error_responses
 from apidock.permissions import Permission
 from apidock.roles import service

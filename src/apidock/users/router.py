@@ -8,14 +8,13 @@ from fastapi import APIRouter, Depends, Query
 
 from apidock.auth.dependencies import (
     AccessClaims,
-    ClientAddress,
     CurrentUser,
     HasherDep,
     LimiterDep,
     require,
 )
 from apidock.errors import Forbidden
-from apidock.http.dependencies import CoreDep, SessionDep
+from apidock.http.dependencies import ClientAddress, CoreDep, SessionDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.permissions import Permission, has_permissions
