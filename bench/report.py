@@ -1,5 +1,5 @@
-"""From the measurements of a run: medians, the targets of issue 7, the results file, the
-console summary, docs/benchmarks.md and docs/benchmarks.png."""
+"""From the measurements of a run: medians, the targets of issues 7 and 13, the results file,
+the console summary, docs/benchmarks.md and docs/benchmarks.png."""
 
 from __future__ import annotations
 
@@ -41,6 +41,10 @@ MAX_P99_RATIO = 3.0
 MAX_LIST_P50_RATIO = 2.0
 MAX_HEALTHZ_P99_RATIO = 2.0
 MAX_RSS_GROWTH = 0.10
+# issue 13: the lists and the default `apidock serve` (access log on) against the ceiling,
+# with issue 7's limits; /users/{id} judged over at least this many rounds
+ISSUE_13_ROUNDS = 3
+ISSUES = (7, 13)
 
 # shares of the ceiling's req/s measured for other stacks (issue 7), for the reader's scale
 PEER_SHARES = {
@@ -77,8 +81,10 @@ def _target(
     limit: str,
     ok: bool | None,
     detail: str,
+    issue: int = 7,
 ) -> dict[str, Any]:
     return {
+        "issue": issue,
         "target": name,
         "value": None if value is None else round(value, 3),
         "limit": limit,
@@ -92,45 +98,13 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """The targets of issue 7 item 2, each with its value, limit and pass (None: not measured)."""
+    """The targets of issue 7 item 2, then issue 13's, each with its value, limit and pass
+    (None: not measured)."""
     scenarios = results["scenarios"]
     targets: list[dict[str, Any]] = []
 
     by_id = scenarios.get("user_by_id", {})
-    mine = by_id.get("apidock", {}).get("median")
-    ceiling = by_id.get("ceiling", {}).get("median")
-    mine_rps, ceiling_rps = mine and mine["rps"], ceiling and ceiling["rps"]
-    share = _ratio(mine_rps, ceiling_rps)
-    targets.append(
-        _target(
-            "GET /users/{id}: req/s share of the ceiling",
-            value=share,
-            limit=f">= {MIN_RPS_SHARE}",
-            ok=None if share is None else share >= MIN_RPS_SHARE,
-            detail=f"{_fmt(mine_rps, 0)} vs {_fmt(ceiling_rps, 0)} req/s",
-        )
-    )
-    p99 = _ratio(mine and mine["p99_ms"], ceiling and ceiling["p99_ms"])
-    targets.append(
-        _target(
-            "GET /users/{id}: p99 over the ceiling's",
-            value=p99,
-            limit=f"<= {MAX_P99_RATIO:g}",
-            ok=None if p99 is None else p99 <= MAX_P99_RATIO,
-            detail=f"{_fmt(mine and mine['p99_ms'])} vs {_fmt(ceiling and ceiling['p99_ms'])} ms",
-        )
-    )
-    errors = mine["errors"] if mine else None
-    targets.append(
-        _target(
-            "GET /users/{id}: errors",
-            value=errors,
-            limit="0",
-            ok=None if errors is None else errors == 0,
-            detail="non-2xx answers and socket errors, all rounds",
-        )
-    )
-
+    targets += _versus("GET /users/{id}", by_id, issue=7)
     lists = scenarios.get("lists", {})
     small_n = results["datasets"].get("small", {}).get("visible_users")
     big_n = results["datasets"].get("big", {}).get("visible_users")
@@ -189,7 +163,80 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             + ("" if complete else " (a run ended before its count)"),
         )
     )
+    return targets + _issue_13(results)
+
+
+def _issue_13(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each list at the connections of /users/{id}, and /users/{id} with the access log, as
+    shares of the ceiling."""
+    scenarios = results["scenarios"]
+    connections = results["plan"]["connections"]
+    targets: list[dict[str, Any]] = []
+    crowded = scenarios.get("crowded_lists", {})
+    for key in LIST_KEYS:
+        targets += _versus(
+            f"{LIST_TITLES[key]}, {connections} connections", crowded.get(key, {}), issue=13
+        )
+    by_id = scenarios.get("user_by_id", {})
+    rounds = (by_id.get("apidock", {}).get("median") or {}).get("rounds", 0)
+    unjudged = None
+    if by_id and not by_id.get("apidock_access_log", False):
+        unjudged = "measured without the access log (--no-access-log)"
+    elif by_id and rounds < ISSUE_13_ROUNDS:
+        unjudged = f"{rounds} round(s) only: judged over {ISSUE_13_ROUNDS} or more"
+    targets += _versus("GET /users/{id}, access log on", by_id, issue=13, unjudged=unjudged)
     return targets
+
+
+def _versus(
+    title: str, pair: dict[str, Any], *, issue: int, unjudged: str | None = None
+) -> list[dict[str, Any]]:
+    """API Dock's req/s share of the ceiling's, its p99 over the ceiling's, and its errors.
+
+    `pair` holds the `apidock` and `ceiling` rounds of one path; with `unjudged` (the reason)
+    the values are shown, neither passing nor failing.
+    """
+    mine = pair.get("apidock", {}).get("median")
+    ceiling = pair.get("ceiling", {}).get("median")
+    mine_rps, ceiling_rps = mine and mine["rps"], ceiling and ceiling["rps"]
+    mine_p99, ceiling_p99 = mine and mine["p99_ms"], ceiling and ceiling["p99_ms"]
+    share = _ratio(mine_rps, ceiling_rps)
+    p99 = _ratio(mine_p99, ceiling_p99)
+    errors = mine["errors"] if mine else None
+    rounds = mine["rounds"] if mine else 0
+    why = f" ({unjudged})" if unjudged else ""
+    ceiling_errors = ceiling["errors"] if ceiling else 0
+    noisy = f"; the ceiling had {ceiling_errors:,} errors" if ceiling_errors else ""
+
+    def judged(ok: bool) -> bool | None:
+        return None if unjudged else ok
+
+    return [
+        _target(
+            f"{title}: req/s share of the ceiling",
+            value=share,
+            limit=f">= {MIN_RPS_SHARE}",
+            ok=None if share is None else judged(share >= MIN_RPS_SHARE),
+            detail=f"{_fmt(mine_rps, 0)} vs {_fmt(ceiling_rps, 0)} req/s{noisy}{why}",
+            issue=issue,
+        ),
+        _target(
+            f"{title}: p99 over the ceiling's",
+            value=p99,
+            limit=f"<= {MAX_P99_RATIO:g}",
+            ok=None if p99 is None else judged(p99 <= MAX_P99_RATIO),
+            detail=f"{_fmt(mine_p99)} vs {_fmt(ceiling_p99)} ms{why}",
+            issue=issue,
+        ),
+        _target(
+            f"{title}: errors",
+            value=errors,
+            limit="0",
+            ok=None if errors is None else judged(errors == 0),
+            detail=f"non-2xx answers and socket errors, all {rounds} round(s){why}",
+            issue=issue,
+        ),
+    ]
 
 
 def _size(n: int | None) -> str:
@@ -201,8 +248,10 @@ def _size(n: int | None) -> str:
     return str(n)
 
 
-def _verdict(ok: bool | None) -> str:
-    return {True: "pass", False: "FAIL", None: "not measured"}[ok]
+def _verdict(target: dict[str, Any]) -> str:
+    if target["pass"] is None:  # with a value: measured, not judged (the detail says why)
+        return "not measured" if target["value"] is None else "not judged"
+    return "pass" if target["pass"] else "FAIL"
 
 
 def write_results(results: dict[str, Any], path: Path) -> None:
@@ -212,14 +261,18 @@ def write_results(results: dict[str, Any], path: Path) -> None:
 
 def summary_lines(results: dict[str, Any]) -> list[str]:
     """The targets, for the console."""
-    lines = ["", "Targets of issue 7 (ratios from this run):"]
+    lines = []
     width = max(len(t["target"]) for t in results["targets"])
-    for t in results["targets"]:
-        value = "n/a" if t["value"] is None else f"{t['value']:.3g}"
-        lines.append(
-            f"  {_verdict(t['pass']):>12}  {t['target']:<{width}}  {value:>7}"
-            f"  (limit {t['limit']}; {t['detail']})"
-        )
+    for issue in ISSUES:
+        lines += ["", f"Targets of issue {issue} (ratios from this run):"]
+        for t in results["targets"]:
+            if t.get("issue", 7) != issue:
+                continue
+            value = "n/a" if t["value"] is None else f"{t['value']:.3g}"
+            lines.append(
+                f"  {_verdict(t):>12}  {t['target']:<{width}}  {value:>7}"
+                f"  (limit {t['limit']}; {t['detail']})"
+            )
     for problem in results.get("problems", []):
         lines.append(f"  ! {problem}")
     return lines
@@ -265,6 +318,11 @@ MEASURE_HEADER = [
 ]
 
 
+def _apidock_name(plan: dict[str, Any]) -> str:
+    log = "on" if plan.get("access_log", True) else "off"
+    return f"API Dock (access log {log})"
+
+
 def markdown(results: dict[str, Any], chart_name: str) -> str:
     plan = results["plan"]
     machine = results["machine"]
@@ -296,14 +354,28 @@ def markdown(results: dict[str, Any], chart_name: str) -> str:
         + "."
     )
     add("")
-    add("## Targets (issue 7, item 2)")
-    add("")
-    add(_row(["target", "measured", "limit", "result", "detail"]))
-    add(_row(["---", "---:", "---", "---", "---"]))
-    for t in results["targets"]:
-        value = "n/a" if t["value"] is None else f"{t['value']:.3g}"
-        add(_row([t["target"], value, t["limit"], _verdict(t["pass"]), t["detail"]]))
-    add("")
+    for issue, heading, note in (
+        (7, "Targets (issue 7, item 2)", ""),
+        (
+            13,
+            "Targets of issue 13",
+            f"The lists of (e) at {plan['connections']} connections and `GET /users/{{id}}` "
+            "as `apidock serve` starts it by default (with its access log), each against the "
+            "ceiling; issue 7's limits.",
+        ),
+    ):
+        add(f"## {heading}")
+        add("")
+        if note:
+            add(note)
+            add("")
+        add(_row(["target", "measured", "limit", "result", "detail"]))
+        add(_row(["---", "---:", "---", "---", "---"]))
+        for t in results["targets"]:
+            if t.get("issue", 7) == issue:
+                value = "n/a" if t["value"] is None else f"{t['value']:.3g}"
+                add(_row([t["target"], value, t["limit"], _verdict(t), t["detail"]]))
+        add("")
     for problem in results.get("problems", []):
         add(f"- **Not measured or not clean:** {problem}")
     if results.get("problems"):
@@ -331,7 +403,7 @@ def markdown(results: dict[str, Any], chart_name: str) -> str:
     add("")
     add(_row(["server", *MEASURE_HEADER]))
     add(_row(["---", *["---:"] * len(MEASURE_HEADER)]))
-    add(_row(["API Dock", *_measure_cells(by_id.get("apidock", {}).get("median"))]))
+    add(_row([_apidock_name(plan), *_measure_cells(by_id.get("apidock", {}).get("median"))]))
     add(_row(["ceiling", *_measure_cells(by_id.get("ceiling", {}).get("median"))]))
     add("")
     add(
@@ -415,24 +487,62 @@ def markdown(results: dict[str, Any], chart_name: str) -> str:
         )
     add("")
 
+    crowded = scenarios.get("crowded_lists", {})
+    add(
+        f"### (e) Lists at {main.get('visible_users', 0):,} users and "
+        f"{main.get('apis', 0):,} APIs, {plan['connections']} connections, API Dock and the "
+        "ceiling"
+    )
+    add("")
+    add(
+        "The lists of (b) on the main database, driven as hard as `/users/{id}` and against "
+        "the ceiling's lists: the same bounded count (the planner's estimate past 10,000 "
+        "rows), the same page and the same JSON, without the framework."
+    )
+    add("")
+    add(_row(["list", "path", "server", *MEASURE_HEADER]))
+    add(_row(["---", "---", "---", *["---:"] * len(MEASURE_HEADER)]))
+    for key in LIST_KEYS:
+        entry = crowded.get(key, {})
+        for side, name in (("apidock", _apidock_name(plan)), ("ceiling", "ceiling")):
+            add(
+                _row(
+                    [
+                        LIST_TITLES[key],
+                        f"`{entry.get('path', '')}`",
+                        name,
+                        *_measure_cells(entry.get(side, {}).get("median")),
+                    ]
+                )
+            )
+    add("")
+
     add("## Method")
     add("")
     add(
         f"- One API Dock worker (`apidock serve --workers 1`, `APP_CONFIG=production`, "
-        f"`DB_POOL_SIZE={plan['pool_size']}`) pinned to core {plan['server_core']} with "
+        f"`DB_POOL_SIZE={plan['pool_size']}`"
+        + (
+            ", its access log on as by default, to its log file"
+            if plan.get("access_log", True)
+            else ", `--no-access-log`"
+        )
+        + f") pinned to core {plan['server_core']} with "
         f"`taskset`; the load generator, wrk, pinned to core {plan['load_core']}; PostgreSQL "
         "unpinned. Only one server runs at a time."
     )
     add(
         "- The ceiling (`bench/ceiling.py`): Starlette, an asyncpg pool and orjson, verifying "
         "the same HS256 token with PyJWT (algorithm fixed, the same claims required) and "
-        "reading the same user row by id, on the same core, under uvicorn with uvloop and "
-        "httptools."
+        "reading the same user row by id, or the same count, estimate and page of a list, "
+        "on the same core, under uvicorn with uvloop and httptools, logging no requests. "
+        "Before the rounds its answers are held to API Dock's, JSON for JSON."
     )
     add(
         f"- wrk, 1 thread, closed loop, `--timeout 10s`; {plan['connections']} connections for "
         f"`/users/{{id}}` (ids drawn at random over the bench users by a Lua script), "
-        f"{plan['list_connections']} for the lists. Rounds alternate which server or database "
+        f"{plan['list_connections']} for the lists of (b), {plan['connections']} for those "
+        "of (e). Rounds alternate which server or database "
         "goes first; each figure is the median of the rounds, each ratio is taken from one run."
     )
     add(
@@ -442,8 +552,9 @@ def markdown(results: dict[str, Any], chart_name: str) -> str:
         "per 10 users). The caller is the root administrator, with a token from `/api/v1/login`."
     )
     add(
-        f"- Pages of {plan['per_page']} rows; the deep page is the middle page of the small "
-        "database's list, asked for on both databases (its number is in the path above): "
+        f"- Pages of {plan['per_page']} rows; in (b) the deep page is the middle page of the "
+        "small database's list, asked for on both databases, in (e) the middle page of the "
+        "main database's (the numbers are in the paths above): "
         "offset paging reads as many rows as the offset on any table, and what must not grow "
         "with the table is the rest, the count above all. Memory: one fresh worker, its RSS "
         "(VmRSS) read after each count of requests."
@@ -487,32 +598,44 @@ def markdown(results: dict[str, Any], chart_name: str) -> str:
 # --- docs/benchmarks.png ------------------------------------------------------------------
 
 
-def chart_rows(results: dict[str, Any]) -> list[tuple[str, dict | None, dict | None]]:
-    """(label, API Dock's medians, the ceiling's medians) per scenario."""
+Summary = dict[str, Any] | None
+ChartRow = tuple[str, tuple[Summary, Summary]]
+
+
+def chart_rows(results: dict[str, Any]) -> list[ChartRow]:
+    """(label, (API Dock's medians, the ceiling's medians)) per scenario."""
     scenarios = results["scenarios"]
     datasets = results["datasets"]
-    by_id = scenarios.get("user_by_id", {})
-    rows: list[tuple[str, dict | None, dict | None]] = [
-        (
-            "GET /users/{id}",
-            by_id.get("apidock", {}).get("median"),
-            by_id.get("ceiling", {}).get("median"),
-        )
+    plan = results["plan"]
+
+    def pair(entry: dict[str, Any]) -> tuple[Summary, Summary]:
+        return entry.get("apidock", {}).get("median"), entry.get("ceiling", {}).get("median")
+
+    rows: list[ChartRow] = [
+        (f"GET /users/{{id}}, {plan['connections']} conn.", pair(scenarios.get("user_by_id", {})))
     ]
+    crowded = scenarios.get("crowded_lists", {})
+    main_n = datasets.get("main", {}).get("visible_users")
+    for key in LIST_KEYS:
+        rows.append(
+            (
+                f"{LIST_TITLES[key]} @ {_size(main_n)} users, {plan['connections']} conn.",
+                pair(crowded.get(key, {})),
+            )
+        )
     lists = scenarios.get("lists", {})
     for key in LIST_KEYS:
         for size in ("small", "big"):
             n = datasets.get(size, {}).get("visible_users")
             rows.append(
                 (
-                    f"{LIST_TITLES[key]} @ {_size(n)} users",
-                    lists.get(size, {}).get(key, {}).get("median"),
-                    None,
+                    f"{LIST_TITLES[key]} @ {_size(n)} users, {plan['list_connections']} conn.",
+                    (lists.get(size, {}).get(key, {}).get("median"), None),
                 )
             )
     healthz = scenarios.get("healthz", {})
-    rows.append(("/healthz, paced", healthz.get("idle", {}).get("median"), None))
-    rows.append(("/healthz, paced, during logins", healthz.get("logins", {}).get("median"), None))
+    rows.append(("/healthz, paced", (healthz.get("idle", {}).get("median"), None)))
+    rows.append(("/healthz, paced, during logins", (healthz.get("logins", {}).get("median"), None)))
     return rows
 
 
@@ -533,12 +656,12 @@ def write_chart(results: dict[str, Any], path: Path) -> None:
         (axes[1], "p99_ms", "p99 latency, ms, log scale (lower is better)"),
     ):
         for offset, index, name, colour in (
-            (-height / 2, 1, "API Dock", "#1f77b4"),
-            (height / 2, 2, "ceiling (Starlette + asyncpg + orjson)", "#ff7f0e"),
+            (-height / 2, 0, "API Dock", "#1f77b4"),
+            (height / 2, 1, "ceiling (Starlette + asyncpg + orjson)", "#ff7f0e"),
         ):
             ys, values = [], []
             for position, row in zip(positions, rows, strict=True):
-                summary = row[index]
+                summary = row[1][index]
                 if summary is not None and summary.get(key) is not None:
                     ys.append(position + offset)
                     values.append(summary[key])
@@ -546,7 +669,7 @@ def write_chart(results: dict[str, Any], path: Path) -> None:
                 bars = axis.barh(ys, values, height=height, label=name, color=colour)
                 axis.bar_label(bars, fmt="{:,.0f}" if key == "rps" else "{:,.1f}", fontsize=7)
         for position, row in zip(positions, rows, strict=True):
-            if row[1] is None and row[2] is None:
+            if row[1] == (None, None):
                 axis.text(
                     0.01,
                     position,
@@ -562,7 +685,7 @@ def write_chart(results: dict[str, Any], path: Path) -> None:
             # bars on a log scale start at the left edge: put it a decade below the least
             axis.set_xscale("log")
             least = min(
-                (row[i][key] for row in rows for i in (1, 2) if row[i] and row[i].get(key)),
+                (side[key] for _, sides in rows for side in sides if side and side.get(key)),
                 default=1.0,
             )
             axis.set_xlim(left=10 ** math.floor(math.log10(least)) / 2)

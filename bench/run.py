@@ -1,4 +1,4 @@
-"""Benchmark API Dock against a raw Starlette + asyncpg + orjson ceiling (issue 7).
+"""Benchmark API Dock against a raw Starlette + asyncpg + orjson ceiling (issues 7 and 13).
 
     .venv/bin/python bench/run.py                 # the measurement (about 25 minutes)
     .venv/bin/python bench/run.py --quick         # a sanity check (about 2 minutes)
@@ -57,12 +57,18 @@ PER_PAGE = 20
 LOGIN_LEAD = 1.0  # seconds the logins run before /healthz is measured, and after
 NOISY_SHARE = 0.25  # other work past this share of a core during a run is reported
 MAX_RSS_RUN = 1200.0  # seconds one memory run may take at most
+# answered 422 by API Dock and the ceiling alike: (e) checks both once, before it measures
+REFUSED_PATHS = {
+    "users_page_0": f"/api/v1/users?page=0&per_page={PER_PAGE}",
+    "catalog_per_page_101": "/api/v1/apis?page=1&per_page=101",
+}
 DATABASES = {"main": "apidock_bench", "small": "apidock_bench_small", "big": "apidock_bench_big"}
 SCENARIOS = {
     "a": "GET /users/{id}, API Dock vs ceiling",
     "b": "lists, small vs big database",
     "c": "/healthz without and with logins",
     "d": "worker RSS over a long run",
+    "e": "lists at 64 connections, API Dock vs ceiling",
 }
 PACKAGES = (
     "apidock",
@@ -105,6 +111,7 @@ class Plan:
     quick: bool
     output: Path
     docs: bool
+    access_log: bool = True  # API Dock's, as `apidock serve` starts it; the ceiling logs none
     pool_size: int = POOL_SIZE
     per_page: int = PER_PAGE
     server_core: int = SERVER_CORE
@@ -129,29 +136,41 @@ PROFILES: dict[str, tuple[Any, Any]] = {
 def parse_args(argv: list[str] | None) -> Plan:
     parser = argparse.ArgumentParser(
         prog="bench/run.py",
-        description="Benchmark API Dock against a Starlette + asyncpg ceiling (issue 7).",
+        description="Benchmark API Dock against a Starlette + asyncpg ceiling (issues 7, 13).",
         epilog="Run with the project's virtualenv: .venv/bin/python bench/run.py",
     )
     add = parser.add_argument
     add("--quick", action="store_true", help="tiny databases, 3 s runs, one round: a sanity check")
-    add("--users", type=int, help="users in apidock_bench, for (a), (c) and (d) [100000]")
+    add("--users", type=int, help="users in apidock_bench, for (a), (c), (d), (e) [100000]")
     add("--small", type=int, help="users in the small database of (b) [10000]")
     add("--big", type=int, help="users in the big database of (b) [1000000]")
     add("--duration", type=float, help="seconds of each measured run [20]")
     add("--warmup", type=float, help="seconds of warm-up before each measured run [3]")
     add("--rounds", type=int, help="interleaved rounds; figures are their medians [3]")
-    add("--connections", type=int, default=64, help="wrk connections for /users/{id} [64]")
-    add("--list-connections", type=int, default=4, help="wrk connections for the lists [4]")
+    add(
+        "--connections",
+        type=int,
+        default=64,
+        help="wrk connections for /users/{id} and the lists of (e) [64]",
+    )
+    add("--list-connections", type=int, default=4, help="wrk connections for the lists of (b) [4]")
     add("--healthz-connections", type=int, default=8, help="wrk connections on /healthz [8]")
     add("--healthz-pause", type=int, default=10, help="ms each /healthz connection waits [10]")
     add("--login-clients", type=int, default=4, help="clients logging in during (c) [4]")
     add("--rss", help="request counts at which (d) reads the RSS [20000,200000]")
     add(
         "--scenarios",
-        default="abcd",
+        default="".join(SCENARIOS),
         help="which scenarios to run, any of: "
         + "; ".join(f"{k} {v}" for k, v in SCENARIOS.items())
-        + " [abcd]",
+        + f" [{''.join(SCENARIOS)}]",
+    )
+    add(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="start API Dock without its access log (as issue 7 measured it), to see what the "
+        "log costs; the issue-13 targets of /users/{id} are then not judged",
     )
     add(
         "--schema",
@@ -213,6 +232,7 @@ def parse_args(argv: list[str] | None) -> Plan:
         quick=args.quick,
         output=args.output or RESULTS_DIR / ("quick.json" if args.quick else "latest.json"),
         docs=(not args.quick) if args.docs is None else args.docs,
+        access_log=args.access_log,
     )
     if not set(plan.scenarios) <= set(SCENARIOS) or not plan.scenarios:
         parser.error(f"--scenarios takes letters among {''.join(SCENARIOS)}")
@@ -388,7 +408,6 @@ class Bench:
                 str(APIDOCK_PORT),
                 "--workers",
                 "1",
-                "--no-access-log",  # the ceiling logs no requests either
             ]
         else:  # the options `apidock serve` gives uvicorn
             argv = [
@@ -405,8 +424,10 @@ class Bench:
                 "--forwarded-allow-ips",
                 "127.0.0.1",
                 "--no-server-header",
-                "--no-access-log",
             ]
+        # on by default, as in a real install (issue 13); its lines go to the server's log
+        if not self.plan.access_log:
+            argv.append("--no-access-log")
         return Server(
             name=f"API Dock on {dataset.database}",
             argv=argv,
@@ -493,13 +514,18 @@ class Bench:
             "peak_rss_mib": round(memory["hwm"] / 1024, 1),
         }
         say(f"  {label:<34} {_line(entry)}")
+        if entry["errors"]:  # a ceiling with errors is no ceiling; API Dock's fail its targets
+            self.problem(
+                f"{server.name}: {entry['errors']:,} errors on GET {path} ({label}); "
+                f"the causes are in {server.log_path}"
+            )
         return entry
 
     # steps
 
     def prepare_databases(self) -> None:
         wanted = []
-        if self.plan.wants("a") or self.plan.wants("c") or self.plan.wants("d"):
+        if any(self.plan.wants(letter) for letter in "acde"):
             wanted.append(("main", self.plan.users))
         if self.plan.wants("b"):
             wanted += [("small", self.plan.small), ("big", self.plan.big)]
@@ -523,27 +549,24 @@ class Bench:
         paths = {"healthz": "/healthz"}
         if key == "main":
             paths["user_by_id"] = f"/api/v1/users/{dataset.first_user_id}"
+            if self.plan.wants("e"):  # its own middle pages: (e) compares servers, not sizes
+                paths |= _list_paths(dataset)
         else:
             # The same deep page on both databases: the middle page of the small one. Offset
             # paging reads as many rows as the offset on any table size; what must not grow
             # with the table is everything else (the count, above all).
-            small = self.datasets.get("small", dataset)
-            users_deep = max(1, -(-small.visible_users // PER_PAGE) // 2)
-            apis_deep = max(1, -(-small.apis // PER_PAGE) // 2)
-            paths |= {
-                "users_first": f"/api/v1/users?page=1&per_page={PER_PAGE}",
-                "users_deep": f"/api/v1/users?page={users_deep}&per_page={PER_PAGE}",
-                "catalog_first": f"/api/v1/apis?page=1&per_page={PER_PAGE}",
-                "catalog_deep": f"/api/v1/apis?page={apis_deep}&per_page={PER_PAGE}",
-            }
+            paths |= _list_paths(self.datasets.get("small", dataset))
         return paths
 
     def preflight(self) -> None:
-        """Start API Dock on each database once: log in, and try every path measured.
+        """Start API Dock on each database once: log in, and try every path measured; then
+        the ceiling on the paths it is measured on, its answers held to API Dock's.
 
         A route that does not answer 2xx is reported and left out of the measurements,
-        instead of timing error pages.
+        instead of timing error pages. A ceiling answering other JSON than API Dock (or a bad
+        page not as a 422 like API Dock's) is reported: it would not be doing the same work.
         """
+        answers: dict[str, Any] = {}  # API Dock's decoded answers on the main database
         for key in self.datasets:
             with self.apidock(key) as server:
                 probes: dict[str, Any] = {}
@@ -564,33 +587,61 @@ class Bench:
                         f"{text}; every authenticated scenario on it is left out"
                     )
                 for name, path in self.paths(key).items():
-                    status, _, text = http_json("GET", server.base_url + path, token=token)
+                    status, body, text = http_json("GET", server.base_url + path, token=token)
                     ok = status is not None and 200 <= status < 300
                     probes[name] = {"path": path, "status": status, "ok": ok}
+                    if key == "main":
+                        answers[name] = body
                     if not ok and (token or name == "healthz"):
                         self.problem(
                             f"API Dock: GET {path} on {DATABASES[key]} answered {status}: {text}"
                             " (left out)"
                         )
+                if key == "main" and token and self.plan.wants("e"):
+                    for name, path in REFUSED_PATHS.items():
+                        status, body, text = http_json("GET", server.base_url + path, token=token)
+                        probes[name] = {"path": path, "status": status, "ok": status == 422}
+                        answers[name] = body
+                        if status != 422:
+                            self.problem(f"API Dock: GET {path} answered {status}, not 422: {text}")
                 self.available[key] = {name: probe["ok"] for name, probe in probes.items()}
                 self.results["probes"][key] = probes
                 say(
                     f"probe {DATABASES[key]}: "
                     + ", ".join(f"{name} {p['status']}" for name, p in probes.items())
                 )
-        if self.plan.wants("a") and "main" in self.tokens:
-            with self.ceiling() as server:
-                path = self.paths("main")["user_by_id"]
-                status, _, text = http_json(
+        if "main" in self.tokens and (self.plan.wants("a") or self.plan.wants("e")):
+            self.preflight_ceiling(answers)
+
+    def preflight_ceiling(self, answers: dict[str, Any]) -> None:
+        """Try the ceiling's paths once; report where it answers otherwise than API Dock."""
+        names = ["user_by_id"] if self.plan.wants("a") else []
+        if self.plan.wants("e"):
+            names += report.LIST_KEYS
+        paths = self.paths("main")
+        tried = {name: (paths[name], 200) for name in names}
+        if self.plan.wants("e"):
+            tried |= {name: (path, 422) for name, path in REFUSED_PATHS.items()}
+        probes: dict[str, Any] = {}
+        with self.ceiling() as server:
+            for name, (path, expected) in tried.items():
+                status, body, text = http_json(
                     "GET", server.base_url + path, token=self.tokens["main"]
                 )
-                self.available["ceiling"] = {"user_by_id": status == 200}
-                self.results["probes"]["ceiling"] = {
-                    "user_by_id": {"path": path, "status": status, "ok": status == 200}
-                }
-                say(f"probe ceiling: user_by_id {status}")
-                if status != 200:
+                probes[name] = {"path": path, "status": status, "ok": status == expected}
+                if status != expected:
                     self.problem(f"ceiling: GET {path} answered {status}: {text}")
+                elif self.available["main"].get(name):
+                    difference = _first_difference(answers.get(name), body)
+                    probes[name]["same_as_apidock"] = difference is None
+                    if difference is not None:
+                        self.problem(
+                            f"ceiling: GET {path} answers otherwise than API Dock ({difference}):"
+                            " the two are not doing the same work"
+                        )
+        self.available["ceiling"] = {name: probe["ok"] for name, probe in probes.items()}
+        self.results["probes"]["ceiling"] = probes
+        say("probe ceiling: " + ", ".join(f"{name} {p['status']}" for name, p in probes.items()))
 
     def can(self, key: str, name: str, *, token: bool = True) -> bool:
         return self.available.get(key, {}).get(name, False) and (not token or key in self.tokens)
@@ -604,16 +655,28 @@ class Bench:
         by_id: dict[str, list[dict[str, Any]]] = {"apidock": [], "ceiling": []}
         lists: dict[str, dict[str, list[dict[str, Any]]]] = {"small": {}, "big": {}}
         healthz: dict[str, list[dict[str, Any]]] = {"idle": [], "logins": [], "login_load": []}
+        # (e): the lists both servers answer, each server's rounds by list
+        compared = [
+            name
+            for name in report.LIST_KEYS
+            if plan.wants("e") and self.can("main", name) and self.can("ceiling", name, token=False)
+        ]
+        crowded: dict[str, dict[str, list[dict[str, Any]]]] = {
+            side: {name: [] for name in compared} for side in ("apidock", "ceiling")
+        }
         a = plan.wants("a")
         c = plan.wants("c")
+        # the ceiling is probed only when the main database gave a token
+        ceiling_by_id = a and self.can("ceiling", "user_by_id", token=False)
         for number in range(1, plan.rounds + 1):
             say(f"round {number} of {plan.rounds}")
             sides = []
-            # the ceiling is probed only when the main database gave a token
-            if a and self.can("ceiling", "user_by_id", token=False):
+            if ceiling_by_id or compared:
                 sides.append("ceiling")
-            if (a and self.can("main", "user_by_id")) or (
-                c and self.can("main", "healthz", token=False)
+            if (
+                (a and self.can("main", "user_by_id"))
+                or compared
+                or (c and self.can("main", "healthz", token=False))
             ):
                 sides.append("apidock")
             if number % 2 == 0:
@@ -621,11 +684,14 @@ class Bench:
             for side in sides:
                 if side == "ceiling":
                     with self.ceiling() as server:
-                        by_id["ceiling"].append(self.measure_user_by_id(server, "ceiling"))
+                        if ceiling_by_id:
+                            by_id["ceiling"].append(self.measure_user_by_id(server, "ceiling"))
+                        self.measure_crowded_lists(server, "ceiling", compared, crowded)
                     continue
                 with self.apidock("main") as server:
                     if a and self.can("main", "user_by_id"):
                         by_id["apidock"].append(self.measure_user_by_id(server, "API Dock"))
+                    self.measure_crowded_lists(server, "apidock", compared, crowded)
                     if c and self.can("main", "healthz", token=False):
                         self.measure_healthz(server, healthz)
             if plan.wants("b"):
@@ -649,6 +715,7 @@ class Bench:
         if a:
             scenarios["user_by_id"] = {
                 "path": "/api/v1/users/{id}",
+                "apidock_access_log": plan.access_log,
                 **{side: _rounds(entries) for side, entries in by_id.items()},
             }
         if plan.wants("b"):
@@ -659,8 +726,36 @@ class Bench:
                 }
                 for key, by_name in lists.items()
             }
+        if plan.wants("e"):
+            scenarios["crowded_lists"] = {
+                name: {
+                    "path": self.paths("main")[name],
+                    **{side: _rounds(crowded[side][name]) for side in ("apidock", "ceiling")},
+                }
+                for name in compared
+            }
         if c:
             scenarios["healthz"] = {name: _rounds(entries) for name, entries in healthz.items()}
+
+    def measure_crowded_lists(
+        self,
+        server: Server,
+        side: str,
+        names: list[str],
+        into: dict[str, dict[str, list[dict[str, Any]]]],
+    ) -> None:
+        """(e): each list of the main database, at as many connections as `/users/{id}`."""
+        label = "API Dock" if side == "apidock" else side
+        for name in names:
+            into[side][name].append(
+                self.measure(
+                    server,
+                    f"{label} {name} x{self.plan.connections}",
+                    self.paths("main")[name],
+                    connections=self.plan.connections,
+                    token=self.tokens["main"],
+                )
+            )
 
     def measure_user_by_id(self, server: Server, label: str) -> dict[str, Any]:
         return self.measure(
@@ -675,7 +770,7 @@ class Bench:
 
     def measure_healthz(self, server: Server, into: dict[str, list[dict[str, Any]]]) -> None:
         plan = self.plan
-        paced = {
+        paced: dict[str, Any] = {
             "connections": plan.healthz_connections,
             "script": "paced.lua",
             "script_args": (str(plan.healthz_pause_ms),),
@@ -801,7 +896,7 @@ class Bench:
         )
         self.prepare_databases()
         self.preflight()
-        if plan.wants("a") or plan.wants("b") or plan.wants("c"):
+        if any(plan.wants(letter) for letter in "abce"):
             self.run_rounds()
         if plan.wants("d"):
             self.measure_memory()
@@ -827,6 +922,41 @@ class Bench:
             say(f"docs: {DOCS_DIR / 'benchmarks.md'} and benchmarks.png")
         for line in report.summary_lines(results):
             print(line, flush=True)
+
+
+def _list_paths(deep_from: Dataset) -> dict[str, str]:
+    """The four lists measured: the first page and the middle page of `deep_from`'s lists."""
+    users_deep = max(1, -(-deep_from.visible_users // PER_PAGE) // 2)
+    apis_deep = max(1, -(-deep_from.apis // PER_PAGE) // 2)
+    return {
+        "users_first": f"/api/v1/users?page=1&per_page={PER_PAGE}",
+        "users_deep": f"/api/v1/users?page={users_deep}&per_page={PER_PAGE}",
+        "catalog_first": f"/api/v1/apis?page=1&per_page={PER_PAGE}",
+        "catalog_deep": f"/api/v1/apis?page={apis_deep}&per_page={PER_PAGE}",
+    }
+
+
+def _first_difference(expected: Any, found: Any, where: str = "") -> str | None:
+    """Where the JSON value `found` first differs from `expected`, or None when equal."""
+    if isinstance(expected, dict) and isinstance(found, dict):
+        for key in sorted(expected.keys() | found.keys()):
+            if key not in expected or key not in found:
+                return f"{where}.{key}: only in {'the ceiling' if key in found else 'API Dock'}"
+            difference = _first_difference(expected[key], found[key], f"{where}.{key}")
+            if difference is not None:
+                return difference
+        return None
+    if isinstance(expected, list) and isinstance(found, list):
+        if len(expected) != len(found):
+            return f"{where}: {len(expected)} items from API Dock, {len(found)} from the ceiling"
+        for index, (left, right) in enumerate(zip(expected, found, strict=True)):
+            difference = _first_difference(left, right, f"{where}[{index}]")
+            if difference is not None:
+                return difference
+        return None
+    if expected != found or type(expected) is not type(found):
+        return f"{where or 'the body'}: API Dock {expected!r:.60}, the ceiling {found!r:.60}"
+    return None
 
 
 def _cpu_clocks(server: Server) -> dict[str, float]:

@@ -183,7 +183,7 @@ def app(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> Iterator[FastAPI]:
     """The application, its request sessions joined to the test's transaction."""
-    application = create_app(settings, database=Database(engine, settings))
+    application = create_app(settings, database=Database(engine))
 
     async def joined_session() -> AsyncIterator[AsyncSession]:
         async with transaction(session_factory) as request_session:
@@ -200,7 +200,7 @@ def app(
 
     application.dependency_overrides[get_session] = joined_session
     application.dependency_overrides[get_core] = lambda: ConnectionRunner(
-        test_connection, test_savepoint
+        test_connection, test_savepoint, dialect=connection.dialect.name
     )
     yield application
     application.dependency_overrides.clear()
@@ -230,7 +230,7 @@ async def wipe_database(engine: AsyncEngine) -> None:
 @pytest.fixture
 async def live_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
     """The application on real, separate connections (for races); its data is wiped after."""
-    database = Database(engine, settings)
+    database = Database(engine)
     application = create_app(settings, database=database)
     try:
         yield application

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from apidock.config import to_async_url
-from apidock.logs import service as log_service
 from apidock.logs.models import Log
 from apidock.permissions import ADMIN_ROLE, DEFAULT_ROLE
+from apidock.work import UnitOfWork
 from tests.test_cli import database_url, environment, invoke, ok, roles_by_title, snapshot
 
 __all__ = ["database_url", "environment"]  # fixtures of the command's tests, used here too
@@ -83,15 +83,15 @@ def test_the_user_and_its_audit_row_land_together(
     """The audit row written, then the transaction fails: the user is gone with it."""
     ok("deploy")
     before = (snapshot(database_url), logs(database_url))
-    record = log_service.record
+    record = UnitOfWork.record
     recorded: list[str] = []
 
-    async def record_then_fail(session: AsyncSession, **values: Any) -> Log:
-        await record(session, **values)
-        recorded.append(values["action"])
+    async def record_then_fail(work: UnitOfWork, action: str, **values: Any) -> Log:
+        await record(work, action, **values)
+        recorded.append(action)
         raise OSError("disk full")
 
-    monkeypatch.setattr(log_service, "record", record_then_fail)
+    monkeypatch.setattr(UnitOfWork, "record", record_then_fail)
     result = invoke("create-user", "alice", "--password-stdin", input="long enough\n")
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: database error: disk full"

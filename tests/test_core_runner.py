@@ -6,19 +6,32 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, event, select, update
 
 from apidock.config import Settings
-from apidock.db import AsyncpgRunner, ConnectionRunner, Database, UTCDateTime
+from apidock.db import ConnectionRunner, Database, DriverRunner, UTCDateTime, hot_statement
 from apidock.users.models import User
 from tests.factories import create_user
 
-_SEEN_AT = (
+_SEEN_AT = hot_statement(
+    "tests.seen_at",
     update(User)
     .where(User.name == bindparam("who"))
-    .values(last_login_at=bindparam("seen", type_=UTCDateTime()), last_login_ip=bindparam("ip"))
+    .values(
+        last_login_at=bindparam("seen", type_=UTCDateTime()),
+        updated_at=bindparam("seen", type_=UTCDateTime()),
+        last_login_ip=bindparam("ip"),
+    ),
 )
-_READ_SEEN = select(User.last_login_at, User.last_login_ip).where(User.name == bindparam("who"))
+_READ_SEEN = hot_statement(
+    "tests.read_seen",
+    select(User.last_login_at, User.last_login_ip).where(User.name == bindparam("who")),
+)
+# updated_at left to the ORM's onupdate, which only SQLAlchemy's execution computes
+_SEEN_LEAVING_UPDATED_AT = hot_statement(
+    "tests.seen_leaving_updated_at",
+    update(User).where(User.name == bindparam("who")).values(last_login_ip=bindparam("ip")),
+)
 SEEN = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
 
 
@@ -45,8 +58,38 @@ def seen(who: str, at: datetime = SEEN) -> dict[str, object]:
 
 async def test_postgresql_runs_on_asyncpg_and_the_others_on_core(live_app: FastAPI) -> None:
     database = database_of(live_app)
-    expected = AsyncpgRunner if database.engine.dialect.name == "postgresql" else ConnectionRunner
+    expected = DriverRunner if database.engine.dialect.name == "postgresql" else ConnectionRunner
     assert isinstance(database.core, expected)
+
+
+async def test_the_hot_path_borrows_from_the_engines_one_pool(
+    live_app: FastAPI, settings: Settings
+) -> None:
+    """No second pool: each statement runs on a connection checked out of SQLAlchemy's and
+    given back."""
+    database = await with_user(live_app, settings, "pooled")
+    checkouts: list[object] = []
+
+    def counted(dbapi_connection: object, _record: object, _proxy: object) -> None:
+        checkouts.append(dbapi_connection)
+
+    pool = database.engine.sync_engine.pool
+    event.listen(pool, "checkout", counted)
+    try:
+        before = pool.checkedout()
+        assert await database.core.fetch_one(_READ_SEEN, {"who": "pooled"}) is not None
+        async with database.core.transaction() as statements:
+            await statements.execute(_SEEN_AT, seen("pooled"))
+    finally:
+        event.remove(pool, "checkout", counted)
+    assert len(checkouts) == 2
+    assert pool.checkedout() == before
+
+
+async def test_a_statement_off_the_closed_list_is_refused(live_app: FastAPI) -> None:
+    database = database_of(live_app)
+    with pytest.raises(TypeError, match="not a hot statement"):
+        await database.core.fetch_one(select(User.id), {})
 
 
 async def test_a_transaction_commits_and_answers_the_rows_matched(
@@ -92,21 +135,28 @@ async def test_a_naive_datetime_is_refused_before_it_reaches_the_database(
         await write_naive()
 
 
-async def test_column_defaults_computed_in_python_are_filled_on_every_runner(
+async def test_a_statement_leaving_a_python_default_is_refused_on_the_driver(
     live_app: FastAPI, settings: Settings
 ) -> None:
-    """`updated_at` follows an UPDATE as SQLAlchemy's own execution would set it."""
+    """`updated_at`'s onupdate needs SQLAlchemy's execution: the driver runner will not guess it,
+    and SQLAlchemy's own runner computes it."""
     database = await with_user(live_app, settings, "touched")
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
     async with database.transaction() as session:
         await session.execute(
             update(User).where(User.name == "touched").values(updated_at=long_ago)
         )
-    async with database.core.transaction() as statements:
-        await statements.execute(_SEEN_AT, seen("touched"))
-    row = await database.core.fetch_one(
-        select(User.updated_at).where(User.name == bindparam("who")), {"who": "touched"}
-    )
-    assert row is not None
-    assert row["updated_at"] is not None
-    assert row["updated_at"] > long_ago
+
+    async def touch() -> None:
+        async with database.core.transaction() as statements:
+            await statements.execute(_SEEN_LEAVING_UPDATED_AT, {"who": "touched", "ip": "::1"})
+
+    if isinstance(database.core, DriverRunner):
+        with pytest.raises(TypeError, match=r"users\.updated_at"):
+            await touch()
+    else:
+        await touch()
+        async with database.transaction() as session:
+            stored = await session.scalar(select(User.updated_at).where(User.name == "touched"))
+        assert stored is not None
+        assert stored > long_ago

@@ -252,7 +252,7 @@ async def limited(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> As
             LOGIN_MAX_FAILURES_PER_IP=address,
             REDIS_URL=REDIS_URL,
         )
-        made.append(create_app(configured, database=Database(engine, settings)))
+        made.append(create_app(configured, database=Database(engine)))
         return made[-1]
 
     try:
@@ -411,7 +411,7 @@ async def store_app(settings: Settings, engine: AsyncEngine, tmp_path: Path) -> 
         configured = make_settings(
             settings.database_url, tmp_path, REDIS_URL=url, REDIS_TIMEOUT=0.5
         )
-        application = create_app(configured, database=Database(engine, settings))
+        application = create_app(configured, database=Database(engine))
         made.append(application)
         return application
 

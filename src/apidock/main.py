@@ -28,6 +28,7 @@ from apidock.groups.router import router as groups_router
 from apidock.http.docs_ui import add_docs_routes
 from apidock.http.errors import COMMON_ERROR_RESPONSES, install_error_handler
 from apidock.http.middleware import BodyLimits, SecurityHeaders, TrustedHosts
+from apidock.log_queue import QueuedLogs
 from apidock.logs.router import router as logs_router
 from apidock.roles.router import router as roles_router
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
@@ -131,7 +132,7 @@ def _outermost(app: FastAPI, middleware: Callable[..., ASGIApp], **options: Any)
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the application; the database is made from `settings` unless one is given."""
     settings = settings or get_settings()
-    database = database or Database(create_engine(settings), settings)
+    database = database or Database(create_engine(settings))
 
     login_limiter = LoginLimiter(settings)
     password_hasher = PasswordHasher(settings)
@@ -142,7 +143,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # full collection no longer walks it, which kept pausing requests for milliseconds.
         gc.collect()
         gc.freeze()
-        yield
+        logs = QueuedLogs()
+        logs.start()
+        try:
+            yield
+        finally:
+            logs.stop()
         await login_limiter.store.close()
         password_hasher.close()
         await database.dispose()

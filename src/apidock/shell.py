@@ -76,7 +76,7 @@ def _enable_line_editing(names: dict[str, Any]) -> None:
 
 def run(settings: Settings) -> None:
     """Run the shell until end of input or `exit()`, then close the session and the engine."""
-    database = Database(create_engine(settings), settings)
+    database = Database(create_engine(settings))
     names = namespace(settings, database)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="apidock-shell-loop", daemon=True)

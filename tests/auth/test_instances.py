@@ -68,7 +68,7 @@ async def instances(
         LOGIN_WINDOW_SECONDS=60,
         REDIS_URL=REDIS_URL,
     )
-    databases = [Database(create_engine(shared), shared) for _ in range(2)]
+    databases = [Database(create_engine(shared)) for _ in range(2)]
     apps = (create_app(shared, database=databases[0]), create_app(shared, database=databases[1]))
     try:
         async with make_client(apps[0]) as one, make_client(apps[1]) as two:

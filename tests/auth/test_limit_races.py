@@ -86,7 +86,7 @@ class Races:
             "REDIS_TIMEOUT": 10,
         }
         limited = make_settings(self.settings.database_url, self.tmp_path, **(values | limits))
-        application = create_app(limited, database=Database(self.engine, self.settings))
+        application = create_app(limited, database=Database(self.engine))
         hasher = CountingHasher(application.state.password_hasher)
         application.state.password_hasher.verify = hasher.verify
         self.made.append(application)

@@ -39,7 +39,7 @@ async def attempt(client: httpx.AsyncClient, name: str, password: str) -> httpx.
 
 @pytest.fixture
 def limited_app(settings: Settings, engine: AsyncEngine, app: FastAPI, tmp_path: Path) -> FastAPI:
-    limited = create_app(limited_settings(settings, tmp_path), database=Database(engine, settings))
+    limited = create_app(limited_settings(settings, tmp_path), database=Database(engine))
     limited.dependency_overrides = app.dependency_overrides
     return limited
 
@@ -127,8 +127,8 @@ async def test_two_instances_share_the_limit_through_redis(
     name = f"gus{secrets.token_hex(3)}"
     await create_user(session, settings, name=name)
     shared = limited_settings(settings, tmp_path, REDIS_URL=REDIS_URL)
-    first = create_app(shared, database=Database(engine, settings))
-    second = create_app(shared, database=Database(engine, settings))
+    first = create_app(shared, database=Database(engine))
+    second = create_app(shared, database=Database(engine))
     for instance in (first, second):
         instance.dependency_overrides = app.dependency_overrides
         assert isinstance(instance.state.login_limiter.store, RedisCounterStore)

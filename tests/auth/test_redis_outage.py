@@ -119,7 +119,7 @@ class Outage:
             # parallel logins of one name stay below the limit: only the outage refuses them
             LOGIN_MAX_FAILURES=100,
         )
-        application = create_app(limited, database=Database(self.engine, self.settings))
+        application = create_app(limited, database=Database(self.engine))
         self.made.append(application)
         return application
 

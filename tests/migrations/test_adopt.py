@@ -308,7 +308,7 @@ async def test_an_original_database_is_adopted_upgraded_and_every_user_logs_in(
 
     url = engine.url.render_as_string(hide_password=False)
     settings = make_settings(url, tmp_path / "var")
-    database = Database(engine, settings)
+    database = Database(engine)
     deployed = await deploy(database, settings, hasher=PasswordHasher(settings))
 
     assert not deployed.migrated

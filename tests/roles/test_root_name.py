@@ -49,7 +49,7 @@ async def root_app(
 ) -> FastAPI:
     """The application with `APP_ROOT_ADMIN` as written, on the test's transaction."""
     configured = make_settings(settings.database_url, tmp_path, APP_ROOT_ADMIN=spelling[0])
-    application = create_app(configured, database=Database(engine, settings))
+    application = create_app(configured, database=Database(engine))
     application.dependency_overrides = app.dependency_overrides
     return application
 

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from apidock.config import Settings
-from apidock.db import AsyncpgRunner, ConnectionRunner
+from apidock.db import ConnectionRunner, DriverRunner
 from apidock.users.models import UserStatus
 from tests.factories import DEFAULT_PASSWORD, bearer, create_user
 
@@ -46,7 +46,7 @@ async def test_the_live_reader_checks_the_caller_and_finds_the_user(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
     database = live_app.state.database
-    expected = AsyncpgRunner if database.engine.dialect.name == "postgresql" else ConnectionRunner
+    expected = DriverRunner if database.engine.dialect.name == "postgresql" else ConnectionRunner
     assert isinstance(database.core, expected)
     async with database.transaction() as session:
         developer = await create_user(session, settings, role="Developer", name="dev")

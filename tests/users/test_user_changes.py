@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.config import Settings
-from apidock.logs import service as log_service
 from apidock.models import Log, User
 from apidock.users.models import UserStatus
+from apidock.work import UnitOfWork
 from tests.factories import DEFAULT_PASSWORD, bearer, create_user, role_id
 
 USERS = "/api/v1/users"
@@ -402,7 +402,7 @@ async def test_a_failing_audit_row_undoes_the_change(
     async def broken_record(*_: object, **__: object) -> Log:
         raise RuntimeError("the audit store failed")
 
-    monkeypatch.setattr(log_service, "record", broken_record)
+    monkeypatch.setattr(UnitOfWork, "record", broken_record)
     created = await client.post(
         USERS, json={"name": "oscar", "password": "long enough"}, headers=bearer(app, admin)
     )

@@ -1,47 +1,21 @@
-"""The API, response field or example of a path, or 404."""
+"""The API, response field or example of a path, or 404 (after the caller's right to read
+the catalog)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
-from apidock.apis import responses_service, service
 from apidock.apis.models import Api, ApiExample, ApiResponse
-from apidock.apps.dependencies import DocsReader
-from apidock.errors import NotFound
-from apidock.http.dependencies import SessionDep
-from apidock.schemas import Id
+from apidock.catalog.dependencies import DocsReader
+from apidock.http.loaders import live_or_404
 
-
-async def api_or_404(session: SessionDep, api_id: Annotated[Id, Path()], _: DocsReader) -> Api:
-    """The live API of the path; a deleted one is not found (after 401 and 403, as in apps)."""
-    api = await service.get(session, api_id=api_id)
-    if api is None:
-        raise NotFound("API not found")
-    return api
-
-
-async def field_or_404(
-    session: SessionDep, field_id: Annotated[Id, Path()], _: DocsReader
-) -> ApiResponse:
-    """The live response field of the path."""
-    field = await responses_service.get_field(session, field_id=field_id)
-    if field is None:
-        raise NotFound("Response field not found")
-    return field
-
-
-async def example_or_404(
-    session: SessionDep, example_id: Annotated[Id, Path()], _: DocsReader
-) -> ApiExample:
-    """The live example of the path."""
-    example = await responses_service.get_example(session, example_id=example_id)
-    if example is None:
-        raise NotFound("Example not found")
-    return example
-
-
-ApiDep = Annotated[Api, Depends(api_or_404)]
-FieldDep = Annotated[ApiResponse, Depends(field_or_404)]
-ExampleDep = Annotated[ApiExample, Depends(example_or_404)]
+ApiDep = Annotated[Api, Depends(live_or_404(Api, "api_id", "API not found", DocsReader))]
+FieldDep = Annotated[
+    ApiResponse,
+    Depends(live_or_404(ApiResponse, "field_id", "Response field not found", DocsReader)),
+]
+ExampleDep = Annotated[
+    ApiExample, Depends(live_or_404(ApiExample, "example_id", "Example not found", DocsReader))
+]

@@ -7,7 +7,10 @@ from enum import IntEnum
 from sqlalchemy import ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from apidock.apps.models import App
+from apidock.catalog.cascade import follows
 from apidock.db import Base, TimestampMixin
+from apidock.groups.models import ApiGroup
 
 
 class ApiStatus(IntEnum):
@@ -50,3 +53,10 @@ class ApiExample(TimestampMixin, Base):
     api_id: Mapped[int | None] = mapped_column(ForeignKey("apis.id"), index=True)
     title: Mapped[str] = mapped_column(String(80))
     body: Mapped[str | None] = mapped_column(Text)
+
+
+# an API is deleted with its app or its group, its response fields and examples with it
+follows(Api.app_id, App)
+follows(Api.group_id, ApiGroup)
+follows(ApiResponse.api_id, Api)
+follows(ApiExample.api_id, Api)

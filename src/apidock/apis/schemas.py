@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from apidock.apis.models import ApiStatus
-from apidock.apps.schemas import PatchModel, Title, enum_name
+from apidock.catalog.schemas import PatchModel, Title, named
 from apidock.schemas import ApiModel, Id, PageMeta, RequestModel
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
@@ -208,7 +208,7 @@ class ApiRead(ApiModel):
     request_method: str
     request_header: list[HeaderRead]
     need_auth: bool | None
-    status: ApiStatusName | None
+    status: Annotated[ApiStatusName | None, named(ApiStatus)]
     created_at: datetime | None
     updated_at: datetime | None
 
@@ -216,11 +216,6 @@ class ApiRead(ApiModel):
     @classmethod
     def _parse_headers(cls, value: Any) -> Any:
         return stored_headers(value) if value is None or isinstance(value, str) else value
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status_name(cls, value: Any) -> Any:
-        return enum_name(ApiStatus, value)
 
 
 class ApiPage(PageMeta):

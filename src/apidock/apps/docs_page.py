@@ -21,24 +21,41 @@ import json
 from html import escape
 from typing import Any
 
-_TEMPLATE = """<!DOCTYPE html>
+_PAGE = """<!DOCTYPE html>
 <html>
 <head>
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link type="text/css" rel="stylesheet" href="{css_url}">
-<link rel="shortcut icon" href="{favicon_url}">
+<link type="text/css" rel="stylesheet" href="{assets_url}/swagger-ui.css">
+<link rel="shortcut icon" href="{assets_url}/favicon.png">
 <title>{title}</title>
 </head>
 <body>
-<p id="sign-in" hidden style="font-family: sans-serif; margin: 1em 2em">
-Sign in on <a href="/docs">/docs</a> with "Authorize" first: this document is read with that
-token.</p>
-<div id="swagger-ui" data-spec-url="{spec_url}"></div>
-<script src="{js_url}"></script>
+{before}<div id="swagger-ui"{attributes}></div>
+<script src="{assets_url}/swagger-ui-bundle.js"></script>
 <script>{script}</script>
 </body>
 </html>
 """
+
+_SIGN_IN_FIRST = """<p id="sign-in" hidden style="font-family: sans-serif; margin: 1em 2em">
+Sign in on <a href="/docs">/docs</a> with "Authorize" first: this document is read with that
+token.</p>
+"""
+
+
+def swagger_ui_page(
+    *, title: str, assets_url: str, script: str, before: str = "", attributes: str = ""
+) -> str:
+    """A Swagger UI page (of /docs or of one app) with its one inline script; `title` is
+    escaped here, `before` and `attributes` are markup made by the caller."""
+    return _PAGE.format(
+        assets_url=assets_url,
+        title=escape(title),
+        before=before,
+        attributes=attributes,
+        script=script,
+    )
+
 
 _SCRIPT = """
 const specUrl = new URL(
@@ -86,11 +103,10 @@ def app_docs_html(
 ) -> str:
     """The page for the app `slug` (already checked against the slug pattern)."""
     parameters = script_json(swagger_ui_parameters | {"persistAuthorization": False})
-    return _TEMPLATE.format(
-        css_url=f"{assets_url}/swagger-ui.css",
-        js_url=f"{assets_url}/swagger-ui-bundle.js",
-        favicon_url=f"{assets_url}/favicon.png",
-        title=escape(f"{slug} - API Dock"),
-        spec_url=escape(document_url),
+    return swagger_ui_page(
+        title=f"{slug} - API Dock",
+        assets_url=assets_url,
         script=_SCRIPT.replace("PARAMETERS", parameters, 1),
+        before=_SIGN_IN_FIRST,
+        attributes=f' data-spec-url="{escape(document_url)}"',
     )

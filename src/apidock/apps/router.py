@@ -5,66 +5,31 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from apidock.apps import service
-from apidock.apps.dependencies import AppBySlugDep, AppDeleter, AppDep, DocsReader, DocsWriter
+from apidock.apps.dependencies import AppBySlugDep, AppDep
+from apidock.apps.models import App
 from apidock.apps.schemas import AppCreate, AppPage, AppRead, AppUpdate
-from apidock.db.pages import paginate
-from apidock.http.dependencies import ClientAddress, SessionDep
+from apidock.catalog.dependencies import AppDeleter, DocsReader
+from apidock.catalog.routes import Record
+from apidock.http.dependencies import SessionDep
 from apidock.http.errors import error_responses
-from apidock.http.pages import PageDep
-from apidock.schemas import Envelope
 
 router = APIRouter(prefix="/apps", tags=["apps"])
+APPS: Record[App] = Record(router, "app", "App", "/{app_id:int}", AppDep, AppRead)
+AppSearch = Annotated[str | None, Query(max_length=80, description="Text in the title or slug")]
 
-
-@router.get("", responses=error_responses(401, 403, 422))
-async def list_apps(
-    _: DocsReader,
-    session: SessionDep,
-    page: PageDep,
-    q: Annotated[str | None, Query(max_length=80, description="Text in the title or slug")] = None,
-) -> Envelope[AppPage]:
-    """List apps by title. Requires: read_docs."""
-    rows, meta = await paginate(session, service.search(q=q), page)
-    return Envelope(data=AppPage.model_validate(meta | {"apps": rows}))
-
-
-@router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 401, 403, 409, 422)
+APPS.add_list(AppPage, service.search, "List apps by title. Requires: read_docs.", q=AppSearch)
+APPS.add_create(AppCreate, service.create, "Create an app. Requires: write_docs.")
+APPS.add_read("Read an app. Requires: read_docs.")
+APPS.add_update(AppUpdate, service.update, "Change an app. Requires: write_docs.")
+APPS.add_delete(
+    service.delete,
+    "Soft-delete an app with its groups, APIs, fields and examples. Requires: delete_apps.",
+    deleter=AppDeleter,
 )
-async def create_app(
-    user: DocsWriter, body: AppCreate, session: SessionDep, address: ClientAddress
-) -> Envelope[AppRead]:
-    """Create an app. Requires: write_docs."""
-    app = await service.create(session, app_in=body, actor_id=user.id, ip=address)
-    return Envelope(message="App created.", data=AppRead.model_validate(app))
-
-
-@router.get("/{app_id:int}", responses=error_responses(401, 403, 404, 422))
-async def read_app(_: DocsReader, app: AppDep) -> Envelope[AppRead]:
-    """Read an app. Requires: read_docs."""
-    return Envelope(data=AppRead.model_validate(app))
-
-
-@router.patch("/{app_id:int}", responses=error_responses(400, 401, 403, 404, 409, 422))
-async def update_app(
-    user: DocsWriter, app: AppDep, body: AppUpdate, session: SessionDep, address: ClientAddress
-) -> Envelope[AppRead]:
-    """Change an app. Requires: write_docs."""
-    app = await service.update(session, app=app, app_in=body, actor_id=user.id, ip=address)
-    return Envelope(message="App updated.", data=AppRead.model_validate(app))
-
-
-@router.delete("/{app_id:int}", responses=error_responses(401, 403, 404, 422))
-async def delete_app(
-    user: AppDeleter, app: AppDep, session: SessionDep, address: ClientAddress
-) -> Envelope[None]:
-    """Soft-delete an app with its groups, APIs, fields and examples. Requires: delete_apps."""
-    await service.delete(session, app=app, actor_id=user.id, ip=address)
-    return Envelope(message="App deleted.")
 
 
 # The export is a document for other tools, so its 200 is the bare document, not the envelope.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import IntEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field
 
 from apidock.apps.models import AppType, AuthType
+from apidock.catalog.schemas import PatchModel, Title, named
 from apidock.schemas import ApiModel, PageMeta, RequestModel
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -18,34 +18,21 @@ SLUG_RE = re.compile(SLUG_PATTERN)
 AppTypeName = Literal["web", "app", "pc", "other"]
 AuthTypeName = Literal["none", "basic", "oauth2", "bearer", "api_key"]
 
-Title = Annotated[str, Field(min_length=1, max_length=80)]
 Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=SLUG_PATTERN)]
 
 
-def enum_name(kind: type[IntEnum], value: Any) -> Any:
-    """The API name of a stored integer (`1` → `"web"`); other values pass unchanged."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return kind(value).name.lower()
-    return value
+def _strip(title: str) -> str:
+    if not title.strip():
+        raise ValueError("a title may not be blank")
+    return title.strip()
 
 
-class PatchModel(RequestModel):
-    """A PATCH body: every field optional, but those in `not_null` may not be set to null."""
-
-    not_null: ClassVar[frozenset[str]] = frozenset()
-
-    @model_validator(mode="after")
-    def _refuse_null(self) -> PatchModel:
-        nulled = sorted(
-            name for name in self.model_fields_set & self.not_null if getattr(self, name) is None
-        )
-        if nulled:
-            raise ValueError(f"may not be null: {', '.join(nulled)}")
-        return self
+# an app's title is its name in lists and exports: kept without the spaces around it
+AppTitle = Annotated[Title, AfterValidator(_strip)]
 
 
 class AppCreate(RequestModel):
-    title: Title
+    title: AppTitle
     slug: Slug | None = Field(
         default=None,
         description="Lowercase a-z, 0-9 and single hyphens; made from the title if absent",
@@ -55,32 +42,18 @@ class AppCreate(RequestModel):
     type: AppTypeName = "web"
     auth_type: AuthTypeName = "none"
 
-    @field_validator("title")
-    @classmethod
-    def _strip_title(cls, title: str) -> str:
-        if not title.strip():
-            raise ValueError("a title may not be blank")
-        return title.strip()
-
 
 class AppUpdate(PatchModel):
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"title", "slug", "version", "type", "auth_type"}
     )
 
-    title: Title | None = None
+    title: AppTitle | None = None
     slug: Slug | None = None
     version: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     description: str | None = Field(default=None, max_length=10_000)
     type: AppTypeName | None = None
     auth_type: AuthTypeName | None = None
-
-    @field_validator("title")
-    @classmethod
-    def _strip_title(cls, title: str | None) -> str | None:
-        if title is not None and not title.strip():
-            raise ValueError("a title may not be blank")
-        return title.strip() if title is not None else None
 
 
 class AppRead(ApiModel):
@@ -89,20 +62,10 @@ class AppRead(ApiModel):
     slug: str
     version: str
     description: str | None
-    type: AppTypeName | None
-    auth_type: AuthTypeName | None
+    type: Annotated[AppTypeName | None, named(AppType)]
+    auth_type: Annotated[AuthTypeName | None, named(AuthType)]
     created_at: datetime | None
     updated_at: datetime | None
-
-    @field_validator("type", mode="before")
-    @classmethod
-    def _type_name(cls, value: Any) -> Any:
-        return enum_name(AppType, value)
-
-    @field_validator("auth_type", mode="before")
-    @classmethod
-    def _auth_type_name(cls, value: Any) -> Any:
-        return enum_name(AuthType, value)
 
 
 class AppPage(PageMeta):

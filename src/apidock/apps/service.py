@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
 from sqlalchemy import Executable, Row, Select, or_, select
-from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis.models import Api, ApiExample, ApiResponse, ApiStatus
@@ -28,11 +26,11 @@ from apidock.apps.openapi_export import (
     render_document,
 )
 from apidock.apps.schemas import AppCreate, AppUpdate
-from apidock.db import utcnow
-from apidock.db.queries import contains_text, id_batches, lock_row
+from apidock.catalog import service as catalog
+from apidock.db.queries import contains_text, lock_row
 from apidock.errors import Conflict, Unprocessable
 from apidock.groups.models import ApiGroup
-from apidock.logs import service as log_service
+from apidock.work import Action, UnitOfWork
 
 SLUG_MAX_LENGTH = 80
 # Documents built at once per process. The build is pure Python and holds the GIL, so more
@@ -49,6 +47,12 @@ _TOO_LARGE = (
 )
 
 
+class AppAction(Action):
+    CREATE = "app.create"
+    UPDATE = "app.update"
+    DELETE = "app.delete"
+
+
 def slugify(title: str) -> str:
     """`title` as a slug: ASCII-folded, lowercase, runs of other characters made one hyphen."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
@@ -58,15 +62,10 @@ def slugify(title: str) -> str:
 
 def search(*, q: str | None = None) -> Select[App]:
     """Live apps, by title, optionally those whose title or slug contains `q`."""
-    statement = select(App).where(App.deleted_at.is_(None)).order_by(App.title, App.id)
+    statement = catalog.live_rows(App, App.title, App.id)
     if q:
         statement = statement.where(or_(contains_text(App.title, q), contains_text(App.slug, q)))
     return statement
-
-
-async def get(session: AsyncSession, *, app_id: int) -> App | None:
-    """The live app `app_id`, or None."""
-    return await session.scalar(select(App).where(App.id == app_id, App.deleted_at.is_(None)))
 
 
 async def get_by_slug(session: AsyncSession, *, slug: str) -> App | None:
@@ -103,7 +102,7 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def create(session: AsyncSession, *, app_in: AppCreate, actor_id: int, ip: str) -> App:
+async def create(work: UnitOfWork, *, app_in: AppCreate) -> App:
     """A new app; its slug is made from the title when none is given."""
     values = _stored(app_in.model_dump())
     if values["slug"] is None:
@@ -113,74 +112,25 @@ async def create(session: AsyncSession, *, app_in: AppCreate, actor_id: int, ip:
                 "A slug cannot be made from this title; give one",
                 data=[{"field": "body.slug", "message": "required", "type": "missing"}],
             )
-    await _ensure_unique(session, title=values["title"], slug=values["slug"], exclude_id=None)
-    app = App(**values)
-    session.add(app)
-    await session.flush()
-    await log_service.record(
-        session, actor_id=actor_id, action="app.create", target_type="app", target_id=app.id, ip=ip
-    )
-    return app
+    await _ensure_unique(work.session, title=values["title"], slug=values["slug"], exclude_id=None)
+    return await catalog.add(work, AppAction.CREATE, App(**values))
 
 
-async def update(
-    session: AsyncSession, *, app: App, app_in: AppUpdate, actor_id: int, ip: str
-) -> App:
+async def update(work: UnitOfWork, *, app: App, app_in: AppUpdate) -> App:
     """`app` with the fields given in `app_in` changed."""
     values = _stored(app_in.model_dump(exclude_unset=True))
     await _ensure_unique(
-        session, title=values.get("title"), slug=values.get("slug"), exclude_id=app.id
+        work.session, title=values.get("title"), slug=values.get("slug"), exclude_id=app.id
     )
-    for name, value in values.items():
-        setattr(app, name, value)
-    await session.flush()
-    await log_service.record(
-        session, actor_id=actor_id, action="app.update", target_type="app", target_id=app.id, ip=ip
-    )
-    return app
+    return await catalog.change(work, AppAction.UPDATE, app, values)
 
 
-async def soft_delete_apis(session: AsyncSession, *, api_ids: Sequence[int], at: datetime) -> None:
-    """Mark the APIs `api_ids`, their response fields and examples deleted at `at`."""
-    for batch in id_batches(api_ids):
-        # The APIs first: their row locks wait for a field or an example being added (which
-        # holds its API's row, `lock_row`), so the updates below see it; one added later sees
-        # the API deleted.
-        await session.execute(
-            update_rows(Api)
-            .where(Api.id.in_(batch), Api.deleted_at.is_(None))
-            .values(deleted_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        for model in (ApiResponse, ApiExample):
-            await session.execute(
-                update_rows(model)
-                .where(model.api_id.in_(batch), model.deleted_at.is_(None))
-                .values(deleted_at=at)
-                .execution_options(synchronize_session=False)
-            )
-
-
-async def delete(session: AsyncSession, *, app: App, actor_id: int, ip: str) -> None:
-    """Soft-delete `app` with its groups, APIs, response fields and examples; nothing is removed."""
+async def delete(work: UnitOfWork, *, app: App) -> None:
+    """Soft-delete `app` with all it holds (its groups, APIs, response fields and examples,
+    as their domains declare in `apidock.catalog.cascade`); nothing is removed."""
     # a group or an API added at the same time would otherwise stay live in a deleted app
-    await lock_row(session, App, app.id)
-    at = utcnow()
-    api_ids = (
-        await session.scalars(select(Api.id).where(Api.app_id == app.id, Api.deleted_at.is_(None)))
-    ).all()
-    await soft_delete_apis(session, api_ids=api_ids, at=at)
-    await session.execute(
-        update_rows(ApiGroup)
-        .where(ApiGroup.app_id == app.id, ApiGroup.deleted_at.is_(None))
-        .values(deleted_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    app.deleted_at = at
-    await session.flush()
-    await log_service.record(
-        session, actor_id=actor_id, action="app.delete", target_type="app", target_id=app.id, ip=ip
-    )
+    await lock_row(work.session, App, app.id)
+    await catalog.delete(work, AppAction.DELETE, app)
 
 
 def _name(kind: type[AuthType] | type[ApiStatus], value: int | None) -> str | None:

@@ -12,14 +12,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from apidock import policy
 from apidock.auth import service
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
-from apidock.auth.schemas import Principal
+from apidock.auth.schemas import LoginIn, Principal
 from apidock.auth.tokens import TokenClaims, TokenCodec, TokenType
-from apidock.errors import Forbidden, Unauthorized
-from apidock.http.dependencies import WorkDep
-from apidock.permissions import Permission, has_permissions, permission_names
+from apidock.errors import Unauthorized
+from apidock.http.dependencies import ClientAddress, CoreDep, WorkDep
+from apidock.permissions import Permission
 
 # auto_error=False: a missing token is answered by the error handler, in the envelope.
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/token", auto_error=False)
@@ -43,6 +44,31 @@ async def get_limiter(request: Request) -> LoginLimiter:
 CodecDep = Annotated[TokenCodec, Depends(get_codec)]
 HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
 LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
+
+# Checks a name and password, and opens a token family (`service.login`).
+SignIn = Callable[[LoginIn], Awaitable[service.SignedIn]]
+
+
+async def sign_in_here(
+    core: CoreDep, address: ClientAddress, hasher: HasherDep, codec: CodecDep, limiter: LimiterDep
+) -> SignIn:
+    """Signing in from this request's address: the JSON login and the OAuth2 form share it."""
+
+    async def sign_in(credentials: LoginIn) -> service.SignedIn:
+        return await service.login(
+            core,
+            name=credentials.name,
+            password=credentials.password,
+            address=address,
+            hasher=hasher,
+            codec=codec,
+            limiter=limiter,
+        )
+
+    return sign_in
+
+
+SignInDep = Annotated[SignIn, Depends(sign_in_here)]
 
 
 def _claims(token: str | None, codec: TokenCodec, expected: TokenType) -> TokenClaims:
@@ -83,14 +109,14 @@ CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
 def require(*permissions: Permission) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that lets the caller through only when their role holds every permission."""
+    """A dependency that lets the caller through only when their role holds every permission
+    (`policy.need`: the one rule the services ask too)."""
     needed = Permission(0)
     for permission in permissions:
         needed |= permission
 
     async def check_permissions(user: CurrentUser) -> Principal:
-        if not has_permissions(user.permissions, needed):
-            raise Forbidden(f"Requires permission: {', '.join(permission_names(needed))}")
+        policy.need(user, needed, root_holds_all=False)
         return user
 
     check_permissions.permissions = needed  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from apidock.auth.models import RefreshToken, RevokedToken
 from apidock.auth.schemas import Principal
 from apidock.auth.tokens import TokenClaims
-from apidock.db import AnySelect
+from apidock.db import AnySelect, hot_statement
 from apidock.errors import Unauthorized
 from apidock.roles.models import Role
 from apidock.users.models import User, UserStatus
@@ -55,7 +55,7 @@ def caller_statement() -> AnySelect:
 
 
 # Built once: the statement object is the key of the compiled-statement caches.
-CALLER_STATEMENT = caller_statement()
+CALLER_STATEMENT = hot_statement("auth.caller", caller_statement())
 
 
 def caller_params(claims: TokenClaims) -> dict[str, Any]:

@@ -12,14 +12,13 @@ from apidock.auth import service
 from apidock.auth.dependencies import (
     AccessClaims,
     CodecDep,
-    HasherDep,
-    LimiterDep,
     RefreshClaims,
+    SignInDep,
     current_user,
 )
 from apidock.auth.schemas import LoginIn, LoginOut, OAuth2Token, TokenPair
 from apidock.errors import Unauthorized
-from apidock.http.dependencies import ClientAddress, CoreDep, SessionDep
+from apidock.http.dependencies import SessionDep
 from apidock.http.errors import error_responses
 from apidock.schemas import Envelope
 
@@ -38,36 +37,16 @@ def _pair(signed_in: service.SignedIn, codec: CodecDep) -> dict[str, object]:
 
 
 @router.post("/login", responses=error_responses(400, 401, 422, 429))
-async def login(
-    body: LoginIn,
-    core: CoreDep,
-    address: ClientAddress,
-    hasher: HasherDep,
-    codec: CodecDep,
-    limiter: LimiterDep,
-) -> Envelope[LoginOut]:
+async def login(body: LoginIn, sign_in: SignInDep, codec: CodecDep) -> Envelope[LoginOut]:
     """Sign in with a name and password; answers an access and a refresh token."""
-    signed_in = await service.login(
-        core,
-        name=body.name,
-        password=body.password,
-        address=address,
-        hasher=hasher,
-        codec=codec,
-        limiter=limiter,
-    )
+    signed_in = await sign_in(body)
     data = LoginOut.model_validate(_pair(signed_in, codec) | {"user": signed_in.user})
     return Envelope(message="Successfully logged in.", data=data)
 
 
 @router.post("/token", responses=error_responses(400, 401, 422, 429))
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    core: CoreDep,
-    address: ClientAddress,
-    hasher: HasherDep,
-    codec: CodecDep,
-    limiter: LimiterDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], sign_in: SignInDep, codec: CodecDep
 ) -> OAuth2Token:
     """OAuth2 password flow (form fields `username`, `password`), as Swagger UI's Authorize uses."""
     # The form is not a JSON body: its fields meet the same bounds (lengths, no NUL) here,
@@ -76,15 +55,7 @@ async def token(
         credentials = LoginIn(name=form.username, password=form.password)
     except ValidationError:
         raise Unauthorized(service.INVALID_CREDENTIALS) from None
-    signed_in = await service.login(
-        core,
-        name=credentials.name,
-        password=credentials.password,
-        address=address,
-        hasher=hasher,
-        codec=codec,
-        limiter=limiter,
-    )
+    signed_in = await sign_in(credentials)
     return OAuth2Token.model_validate(_pair(signed_in, codec))
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +17,7 @@ from apidock.auth.passwords import PasswordHasher
 from apidock.auth.principal import CALLER_STATEMENT, caller_params, principal_from_row
 from apidock.auth.schemas import Principal, UserBrief
 from apidock.auth.tokens import IssuedToken, TokenClaims, TokenCodec, TokenType, new_family_id
-from apidock.db import CoreRunner, UTCDateTime, utcnow
+from apidock.db import CoreRunner, UTCDateTime, hot_statement, utcnow
 from apidock.errors import Unauthorized
 from apidock.users import service as user_service
 from apidock.users.models import User, UserStatus
@@ -33,8 +32,9 @@ class RefreshTokenReused(Unauthorized):
     message = "Refresh token reused; every session of this login is revoked"
 
 
-@dataclass(frozen=True, slots=True)
-class SignedIn:
+class SignedIn(NamedTuple):
+    """Who signed in, and the pair of tokens they were given."""
+
     user: UserBrief
     access: IssuedToken
     refresh: IssuedToken
@@ -66,12 +66,15 @@ def _issue_pair(
 
 
 # Storing a refresh token (bind names differ from the columns', as Core requires).
-_STORE_REFRESH_TOKEN = insert(RefreshToken).values(
-    user_id=bindparam("owner_id"),
-    family_id=bindparam("family"),
-    token_hash=bindparam("stored_hash"),
-    created_at=bindparam("issued_at", type_=UTCDateTime()),
-    expires_at=bindparam("expiry", type_=UTCDateTime()),
+_STORE_REFRESH_TOKEN = hot_statement(
+    "auth.store_refresh_token",
+    insert(RefreshToken).values(
+        user_id=bindparam("owner_id"),
+        family_id=bindparam("family"),
+        token_hash=bindparam("stored_hash"),
+        created_at=bindparam("issued_at", type_=UTCDateTime()),
+        expires_at=bindparam("expiry", type_=UTCDateTime()),
+    ),
 )
 
 
@@ -89,26 +92,34 @@ def _stored_refresh_token(refresh: IssuedToken) -> dict[str, Any]:
 # Login runs on Core statements (`CoreRunner`): on PostgreSQL straight on asyncpg, with none
 # of the ORM's work per statement. It is the costliest request a client makes after the
 # hash, and each of its steps between two awaits holds up every other request.
-_SIGN_IN_CANDIDATE = select(
-    User.id, User.name, User.password_hash, User.status, User.token_version
-).where(User.name_key == bindparam("account"), User.deleted_at.is_(None))
+_SIGN_IN_CANDIDATE = hot_statement(
+    "auth.sign_in_candidate",
+    select(User.id, User.name, User.password_hash, User.status, User.token_version).where(
+        User.name_key == bindparam("account"), User.deleted_at.is_(None)
+    ),
+)
 
 # The user is still who the hash was checked for: not blocked, deleted or signed out
 # everywhere meanwhile. Otherwise nothing is written and the login fails.
-_RECORD_SIGN_IN = (
-    update(User)
-    .where(
-        User.id == bindparam("signed_in_id"),
-        User.token_version == bindparam("checked_version"),
-        User.status == UserStatus.NORMAL,
-        User.deleted_at.is_(None),
-    )
-    .values(
-        last_login_at=bindparam("signed_in_at", type_=UTCDateTime()),
-        last_login_ip=bindparam("address"),
-        # a hash of an old scheme is replaced; otherwise it stays
-        password_hash=func.coalesce(bindparam("new_hash", type_=String), User.password_hash),
-    )
+_RECORD_SIGN_IN = hot_statement(
+    "auth.record_sign_in",
+    (
+        update(User)
+        .where(
+            User.id == bindparam("signed_in_id"),
+            User.token_version == bindparam("checked_version"),
+            User.status == UserStatus.NORMAL,
+            User.deleted_at.is_(None),
+        )
+        .values(
+            last_login_at=bindparam("signed_in_at", type_=UTCDateTime()),
+            # set here, as the ORM's onupdate would: a hot statement gives every value itself
+            updated_at=bindparam("signed_in_at", type_=UTCDateTime()),
+            last_login_ip=bindparam("address"),
+            # a hash of an old scheme is replaced; otherwise it stays
+            password_hash=func.coalesce(bindparam("new_hash", type_=String), User.password_hash),
+        )
+    ),
 )
 
 
@@ -240,8 +251,14 @@ _next_purge = 0.0
 
 # Expired rows are refused by their expiry already; purging keeps the tables small.
 _PURGES = (
-    delete(RevokedToken).where(RevokedToken.expires_at < bindparam("now", type_=UTCDateTime())),
-    delete(RefreshToken).where(RefreshToken.expires_at < bindparam("now", type_=UTCDateTime())),
+    hot_statement(
+        "auth.purge_revoked_tokens",
+        delete(RevokedToken).where(RevokedToken.expires_at < bindparam("now", type_=UTCDateTime())),
+    ),
+    hot_statement(
+        "auth.purge_refresh_tokens",
+        delete(RefreshToken).where(RefreshToken.expires_at < bindparam("now", type_=UTCDateTime())),
+    ),
 )
 
 # Runs a statement with parameters: `AsyncSession.execute`, or `CoreStatements.execute`.

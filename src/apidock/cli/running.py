@@ -49,7 +49,7 @@ def read_settings() -> Settings:
 
 
 async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    database = Database(create_engine(settings), settings)
+    database = Database(create_engine(settings))
     try:
         return await work(database)
     finally:

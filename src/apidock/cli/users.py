@@ -12,6 +12,7 @@ from apidock.db import Database
 from apidock.roles import service as role_service
 from apidock.users import service as user_service
 from apidock.users.names import is_root_name
+from apidock.work import UnitOfWork
 
 # The address of the audit rows the command line writes. Not an IP: no request carries them,
 # and no address, not even 127.0.0.1, could be told from one that a request came from.
@@ -78,13 +79,12 @@ def create_user(name: str, role: str | None, password_stdin: bool) -> None:
             if found is None:
                 wanted = "default role" if role is None else f"role {role!r}"
                 raise click.ClickException(f"There is no {wanted}; has `apidock deploy` run?")
+            # no actor: no account runs the command
             user = await user_service.create_audited(
-                session,
-                actor=None,
+                UnitOfWork(session=session, address=AUDIT_ADDRESS),
                 name=name,
                 password=password,
                 role_id=found.id,
-                address=AUDIT_ADDRESS,
                 hasher=PasswordHasher(settings),
             )
             return f"User {user.name!r} created with id {user.id} and role {found.title!r}"

@@ -9,22 +9,31 @@ from apidock.db.base import (
     case_sensitive_string,
     utcnow,
 )
-from apidock.db.core import AsyncpgRunner, ConnectionRunner, CoreRunner, CoreStatements
+from apidock.db.core import (
+    HOT_STATEMENTS,
+    ConnectionRunner,
+    CoreRunner,
+    CoreStatements,
+    DriverRunner,
+    hot_statement,
+)
 from apidock.db.engine import Database, create_engine, transaction
 
 __all__ = [
+    "HOT_STATEMENTS",
     "NAMING_CONVENTION",
     "AnySelect",
-    "AsyncpgRunner",
     "Base",
     "ConnectionRunner",
     "CoreRunner",
     "CoreStatements",
     "Database",
+    "DriverRunner",
     "TimestampMixin",
     "UTCDateTime",
     "case_sensitive_string",
     "create_engine",
+    "hot_statement",
     "transaction",
     "utcnow",
 ]

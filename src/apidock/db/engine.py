@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from apidock.config import Settings
-from apidock.db.core import AsyncpgRunner, ConnectionRunner, CoreRunner
+from apidock.db.core import ConnectionRunner, CoreRunner, DriverRunner
 from apidock.errors import ApiError
 
 
@@ -42,10 +42,28 @@ def _sqlite_manual_transactions(engine: AsyncEngine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+def _discard_closed_connections(engine: AsyncEngine) -> None:
+    """Check a PostgreSQL connection at checkout by its socket, not by a round trip.
+
+    asyncpg sees a connection the server or the network closed (a restart, a proxy's cut) as
+    soon as its socket does, so one that is closed is discarded at checkout and the pool hands
+    out another (SQLAlchemy retries a checkout that raises `DisconnectionError`). A ping would
+    cost three round trips a request (BEGIN, `;`, ROLLBACK: about 0.2 ms of CPU measured) to
+    catch only the rarer connection that died without its socket knowing, which then fails
+    its first statement and marks the pool's older connections for replacement.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise exc.DisconnectionError("the connection was closed")
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """An async engine for the configured database, with its driver's settings."""
     backend = settings.database_backend
-    options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    # a round trip before each checkout, but where the socket tells (PostgreSQL, below)
+    options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": backend != "postgresql"}
     if backend == "sqlite":
         options["connect_args"] = {"timeout": 30}
         if ":memory:" in settings.database_url or settings.database_url.endswith("://"):
@@ -63,6 +81,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(settings.database_url, **options)
     if backend == "sqlite":
         _sqlite_manual_transactions(engine)
+    elif backend == "postgresql":
+        _discard_closed_connections(engine)
     return engine
 
 
@@ -94,14 +114,16 @@ async def transaction(
 class Database:
     """The engine and the session factory of one application."""
 
-    def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self.core: CoreRunner = (
-            AsyncpgRunner(engine, settings)
+            DriverRunner(engine)
             if engine.dialect.name == "postgresql"
-            else ConnectionRunner(engine.connect, self._write_engine.begin)
+            else ConnectionRunner(
+                engine.connect, self._write_engine.begin, dialect=engine.dialect.name
+            )
         )
 
     def transaction(self, *, write: bool = True) -> AbstractAsyncContextManager[AsyncSession]:

@@ -12,7 +12,7 @@ link built from the request's Host header would send clients wherever that heade
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -81,18 +81,29 @@ def _explain_mysql(element: _Explain, compiler: SQLCompiler, **kw: Any) -> str:
     return "EXPLAIN " + compiler.process(element.statement, **kw)
 
 
+def explain(statement: AnySelect) -> Executable:
+    """`EXPLAIN` of `statement` (PostgreSQL's as JSON), to read the planner's estimate from."""
+    return _Explain(statement)
+
+
+def planned_rows(row: Mapping[Any, Any] | None, dialect: str) -> int | None:
+    """The planner's estimate of the rows, read from the first row of an `explain`."""
+    if row is None:
+        return None
+    if dialect == "postgresql":
+        (plan,) = row.values()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
+    return int(row["rows"]) if row.get("rows") is not None else None
+
+
 async def _estimate(session: AsyncSession, statement: AnySelect) -> int | None:
     """The planner's estimate of the rows of `statement`; None where there is no planner."""
     dialect = session.get_bind().dialect.name
     if dialect not in ("postgresql", "mysql"):
         return None
-    result = await session.execute(_Explain(statement))
-    if dialect == "postgresql":
-        plan = result.scalar_one()
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return int(plan[0]["Plan"]["Plan Rows"])
-    row = result.mappings().first()
-    return int(row["rows"]) if row is not None and row["rows"] is not None else None
+    result = await session.execute(explain(statement))
+    return planned_rows(result.mappings().first(), dialect)
 
 
 async def count_rows(session: AsyncSession, statement: AnySelect) -> tuple[int, bool]:

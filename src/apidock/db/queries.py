@@ -59,6 +59,19 @@ def id_batches(ids: Collection[int]) -> Iterator[list[int]]:
         yield ordered[start : start + IDS_PER_STATEMENT]
 
 
+LIKE_ESCAPE = "/"
+
+
+def escape_like(fragment: str) -> str:
+    """`fragment` as a LIKE pattern's literal text, for a condition written with a bind
+    parameter and `escape=LIKE_ESCAPE` (what `contains_text` does to a value it is given)."""
+    return (
+        fragment.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
 def contains_text(
     column: QueryableAttribute[Any] | ColumnElement[Any], fragment: str, *, ignore_case: bool = True
 ) -> ColumnElement[bool]:

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from apidock.apps.schemas import PatchModel, Title
+from apidock.catalog.schemas import PatchModel, Title
 from apidock.groups.models import ROOT_PID
 from apidock.groups.tree import MAX_GROUP_DEPTH
 from apidock.schemas import ApiModel, Id, IdOrZero, PageMeta, RequestModel

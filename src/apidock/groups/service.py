@@ -3,41 +3,35 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, func, literal_column, select
-from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from apidock.apis.models import Api
-from apidock.apps import service as app_service
 from apidock.apps.models import App
-from apidock.db import utcnow
-from apidock.db.queries import id_batches, lock_row, lock_row_and_reload
+from apidock.catalog import service as catalog
+from apidock.catalog.cascade import followed
+from apidock.db.queries import lock_row, lock_row_and_reload
 from apidock.errors import Conflict, NotFound, Unprocessable
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.groups.schemas import GroupCreate, GroupNode, GroupUpdate
 from apidock.groups.tree import MAX_GROUP_DEPTH, MAX_GROUPS_PER_APP, depth_first
-from apidock.logs import service as log_service
+from apidock.work import Action, UnitOfWork
+
+
+class GroupAction(Action):
+    CREATE = "group.create"
+    UPDATE = "group.update"
+    DELETE = "group.delete"
+
+    @property
+    def target_type(self) -> str:
+        """Groups are stored as `api_groups`, and their audit rows say so, as the original's."""
+        return "api_group"
 
 
 def search(*, app_id: int | None = None, pid: int | None = None) -> Select[ApiGroup]:
     """Live groups, by app and title, optionally of one app or one parent."""
-    statement = (
-        select(ApiGroup)
-        .where(ApiGroup.deleted_at.is_(None))
-        .order_by(ApiGroup.app_id, ApiGroup.title, ApiGroup.id)
-    )
-    if app_id is not None:
-        statement = statement.where(ApiGroup.app_id == app_id)
-    if pid is not None:
-        statement = statement.where(ApiGroup.pid == pid)
-    return statement
-
-
-async def get(session: AsyncSession, *, group_id: int) -> ApiGroup | None:
-    """The live group `group_id`, or None."""
-    return await session.scalar(
-        select(ApiGroup).where(ApiGroup.id == group_id, ApiGroup.deleted_at.is_(None))
-    )
+    order = (ApiGroup.app_id, ApiGroup.title, ApiGroup.id)
+    return catalog.live_rows(ApiGroup, *order, equal={ApiGroup.app_id: app_id, ApiGroup.pid: pid})
 
 
 async def tree(session: AsyncSession, *, app_id: int) -> list[GroupNode]:
@@ -112,29 +106,25 @@ async def _level(session: AsyncSession, *, app_id: int | None, group_id: int) ->
 
 
 def _too_deep(message: str) -> Unprocessable:
-    return Unprocessable(
-        message,
-        data=[
-            {
-                "field": "body.pid",
-                "message": f"groups nest at most {MAX_GROUP_DEPTH} levels deep",
-                "type": "value_error",
-            }
-        ],
+    return catalog.invalid(
+        "pid", f"groups nest at most {MAX_GROUP_DEPTH} levels deep", message=message
     )
 
 
-async def _check_parent(session: AsyncSession, *, app_id: int | None, pid: int) -> None:
+async def in_app(work: UnitOfWork, *, group_id: int, app_id: int | None) -> bool:
+    """Whether `group_id` is a live group of the app `app_id` (one an API or a group may be
+    put in)."""
+    group = await work.live(ApiGroup, group_id)
+    return group is not None and group.app_id == app_id
+
+
+async def _check_parent(work: UnitOfWork, *, app_id: int | None, pid: int) -> None:
     """422 unless `pid` is the root or a live group of the same app."""
-    if pid == ROOT_PID:
-        return
-    parent = await get(session, group_id=pid)
-    if parent is None or parent.app_id != app_id:
-        raise Unprocessable(
-            "The parent group is not a group of this app",
-            data=[
-                {"field": "body.pid", "message": "no such group in this app", "type": "value_error"}
-            ],
+    if pid != ROOT_PID and not await in_app(work, group_id=pid, app_id=app_id):
+        raise catalog.invalid(
+            "pid",
+            "no such group in this app",
+            message="The parent group is not a group of this app",
         )
 
 
@@ -142,44 +132,19 @@ async def _ensure_unique_title(
     session: AsyncSession, *, app_id: int | None, pid: int, title: str, exclude_id: int | None
 ) -> None:
     """409 when a live sibling already has `title`."""
-    statement = select(func.count()).where(
-        ApiGroup.app_id == app_id,
-        ApiGroup.pid == pid,
-        ApiGroup.title == title,
-        ApiGroup.deleted_at.is_(None),
-    )
-    if exclude_id is not None:
-        statement = statement.where(ApiGroup.id != exclude_id)
-    if await session.scalar(statement):
+    siblings = (ApiGroup.app_id == app_id, ApiGroup.pid == pid, ApiGroup.title == title)
+    if await catalog.count_live(session, ApiGroup, *siblings, other_than=exclude_id):
         raise Conflict(f"A group under this parent is already titled {title!r}")
 
 
-async def _ensure_room(session: AsyncSession, *, app_id: int) -> None:
-    """409 when the app already holds MAX_GROUPS_PER_APP live groups."""
-    held = await session.scalar(
-        select(func.count())
-        .select_from(ApiGroup)
-        .where(ApiGroup.app_id == app_id, ApiGroup.deleted_at.is_(None))
-    )
-    if (held or 0) >= MAX_GROUPS_PER_APP:
-        raise Conflict(
-            f"An app holds at most {MAX_GROUPS_PER_APP} groups; delete one to add another"
-        )
-
-
-async def create(
-    session: AsyncSession, *, group_in: GroupCreate, actor_id: int, ip: str
-) -> ApiGroup:
+async def create(work: UnitOfWork, *, group_in: GroupCreate) -> ApiGroup:
     """A new group of a live app, at the root or under a group of the same app, at most
     MAX_GROUP_DEPTH levels deep."""
+    session = work.session
     # one change at a time per app's tree: the checks below see every committed sibling
-    await lock_row(session, App, group_in.app_id)
-    if await app_service.get(session, app_id=group_in.app_id) is None:
-        raise Unprocessable(
-            "No such app",
-            data=[{"field": "body.app_id", "message": "no such app", "type": "value_error"}],
-        )
-    await _check_parent(session, app_id=group_in.app_id, pid=group_in.pid)
+    no_app = catalog.invalid("app_id", "no such app", message="No such app")
+    await catalog.lock_parent(work, App, group_in.app_id, no_app)
+    await _check_parent(work, app_id=group_in.app_id, pid=group_in.pid)
     if await _level(session, app_id=group_in.app_id, group_id=group_in.pid) >= MAX_GROUP_DEPTH:
         raise _too_deep(
             f"Groups nest at most {MAX_GROUP_DEPTH} levels deep; "
@@ -188,26 +153,15 @@ async def create(
     await _ensure_unique_title(
         session, app_id=group_in.app_id, pid=group_in.pid, title=group_in.title, exclude_id=None
     )
-    await _ensure_room(session, app_id=group_in.app_id)
-    group = ApiGroup(**group_in.model_dump())
-    session.add(group)
-    await session.flush()
-    await log_service.record(
-        session,
-        actor_id=actor_id,
-        action="group.create",
-        target_type="api_group",
-        target_id=group.id,
-        ip=ip,
-    )
-    return group
+    holds = f"An app holds at most {MAX_GROUPS_PER_APP} groups"
+    await catalog.ensure_room(session, ApiGroup.app_id, group_in.app_id, holds, MAX_GROUPS_PER_APP)
+    return await catalog.add(work, GroupAction.CREATE, ApiGroup(**group_in.model_dump()))
 
 
-async def update(
-    session: AsyncSession, *, group: ApiGroup, group_in: GroupUpdate, actor_id: int, ip: str
-) -> ApiGroup:
+async def update(work: UnitOfWork, *, group: ApiGroup, group_in: GroupUpdate) -> ApiGroup:
     """`group` renamed or moved; a move under itself or its own descendant is 409, a move
     that would put it or a group below it deeper than MAX_GROUP_DEPTH 422."""
+    session = work.session
     values = group_in.model_dump(exclude_unset=True)
     # Two moves checked at once (A under B, B under A) each see no cycle and together make
     # one; two renames each see the title free. With the app's lock, the second checks
@@ -219,7 +173,7 @@ async def update(
         below = await _levels_below(session, group=group)
         if pid == group.id or any(pid in level for level in below):
             raise Conflict("A group cannot move under itself or one of its descendants")
-        await _check_parent(session, app_id=group.app_id, pid=pid)
+        await _check_parent(work, app_id=group.app_id, pid=pid)
         # the moved group brings the levels below it along
         deepest = await _level(session, app_id=group.app_id, group_id=pid) + 1 + len(below)
         if deepest > MAX_GROUP_DEPTH:
@@ -234,54 +188,17 @@ async def update(
         title=values.get("title", group.title),
         exclude_id=group.id,
     )
-    for name, value in values.items():
-        setattr(group, name, value)
-    await session.flush()
-    await log_service.record(
-        session,
-        actor_id=actor_id,
-        action="group.update",
-        target_type="api_group",
-        target_id=group.id,
-        ip=ip,
-    )
-    return group
+    return await catalog.change(work, GroupAction.UPDATE, group, values)
 
 
-async def delete(
-    session: AsyncSession, *, group: ApiGroup, cascade: bool, actor_id: int, ip: str
-) -> None:
-    """Soft-delete `group`; with `cascade`, its subgroups and their APIs too, else 409 if any."""
+async def delete(work: UnitOfWork, *, group: ApiGroup, cascade: bool) -> None:
+    """Soft-delete `group`; with `cascade`, its subgroups and what follows them too (their
+    APIs, as declared in `apidock.catalog.cascade`), else 409 if it holds any."""
     # a subgroup or an API added at the same time would otherwise stay live in a deleted group
-    await lock_row(session, App, group.app_id)
-    group_ids = {group.id} | await descendant_ids(session, group=group)
-    api_ids = [
-        api_id
-        for batch in id_batches(group_ids)
-        for api_id in await session.scalars(
-            select(Api.id).where(Api.group_id.in_(batch), Api.deleted_at.is_(None))
-        )
-    ]
-    if not cascade and (len(group_ids) > 1 or api_ids):
+    await lock_row(work.session, App, group.app_id)
+    group_ids = {group.id} | await descendant_ids(work.session, group=group)
+    if not cascade and (len(group_ids) > 1 or await followed(work.session, ApiGroup, group_ids)):
         raise Conflict(
             "The group still holds groups or APIs; delete them first or ask for cascade=true"
         )
-    at = utcnow()
-    await app_service.soft_delete_apis(session, api_ids=api_ids, at=at)
-    for batch in id_batches(group_ids):
-        await session.execute(
-            update_rows(ApiGroup)
-            .where(ApiGroup.id.in_(batch), ApiGroup.deleted_at.is_(None))
-            .values(deleted_at=at)
-            .execution_options(synchronize_session=False)
-        )
-    group.deleted_at = at
-    await session.flush()
-    await log_service.record(
-        session,
-        actor_id=actor_id,
-        action="group.delete",
-        target_type="api_group",
-        target_id=group.id,
-        ip=ip,
-    )
+    await catalog.delete(work, GroupAction.DELETE, group, with_ids=group_ids)

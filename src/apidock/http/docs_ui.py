@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from fastapi.openapi.docs import (
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from apidock.apps.docs_page import app_docs_html, script_json
+from apidock.apps.docs_page import app_docs_html, script_json, swagger_ui_page
 from apidock.apps.schemas import SLUG_RE
 from apidock.errors import NotFound
 
@@ -49,22 +48,6 @@ POLICY = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'{extra}"
 )
-
-_SWAGGER_UI_PAGE = """<!DOCTYPE html>
-<html>
-<head>
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link type="text/css" rel="stylesheet" href="{assets_url}/swagger-ui.css">
-<link rel="shortcut icon" href="{assets_url}/favicon.png">
-<title>{title}</title>
-</head>
-<body>
-<div id="swagger-ui"></div>
-<script src="{assets_url}/swagger-ui-bundle.js"></script>
-<script>{script}</script>
-</body>
-</html>
-"""
 
 SWAGGER_UI_SCRIPT = """
 function apiDockAccessOnly(token) {
@@ -167,9 +150,7 @@ def swagger_ui_html(title: str) -> str:
     script = SWAGGER_UI_SCRIPT.replace(
         "PARAMETERS", script_json(SWAGGER_UI_PARAMETERS | {"persistAuthorization": True}), 1
     ).replace("OAUTH2_REDIRECT_URL", script_json(OAUTH2_REDIRECT_URL), 1)
-    return _SWAGGER_UI_PAGE.format(
-        assets_url=DOCS_ASSETS_URL, title=escape(f"{title} - Swagger UI"), script=script
-    )
+    return swagger_ui_page(title=f"{title} - Swagger UI", assets_url=DOCS_ASSETS_URL, script=script)
 
 
 def _app_page(slug: str, api_prefix: str) -> str:

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator
 from apidock.auth.dependencies import CurrentUser, require
 from apidock.auth.schemas import Principal
 from apidock.db.pages import paginate
-from apidock.http.dependencies import ClientAddress, SessionDep
+from apidock.http.dependencies import SessionDep, WorkDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.logs import service
@@ -72,9 +72,7 @@ async def list_logs(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 401, 422))
-async def create_log(
-    user: CurrentUser, body: LogCreate, session: SessionDep, address: ClientAddress
-) -> Envelope[LogRead]:
+async def create_log(_: CurrentUser, body: LogCreate, work: WorkDep) -> Envelope[LogRead]:
     """Record an event of the signed-in client, as `client.<action>`. Requires: signed in."""
-    log = await service.create(session, log_in=body, actor_id=user.id, ip=address)
+    log = await service.create(work, log_in=body)
     return Envelope(message="Event recorded.", data=LogRead.model_validate(log))

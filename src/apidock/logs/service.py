@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.logs.models import Log
 from apidock.logs.schemas import CLIENT_ACTION_PREFIX, LogCreate
+from apidock.work import UnitOfWork
 
 
 async def record(
@@ -20,7 +21,9 @@ async def record(
     target_id: int | None,
     ip: str | None,
 ) -> Log:
-    """Add an audit row for `action` by `actor_id` on a target; it lands only if the change does."""
+    """Add an audit row for `action` by `actor_id` on a target; it lands only if the change does.
+
+    For a service that takes no unit of work yet; one that does calls `UnitOfWork.audit`."""
     log = Log(
         user_id=actor_id,
         action=action,
@@ -59,13 +62,10 @@ def search(
     return statement
 
 
-async def create(session: AsyncSession, *, log_in: LogCreate, actor_id: int, ip: str) -> Log:
+async def create(work: UnitOfWork, *, log_in: LogCreate) -> Log:
     """An event recorded by a client, its action prefixed so it never passes for the server's."""
-    return await record(
-        session,
-        actor_id=actor_id,
-        action=f"{CLIENT_ACTION_PREFIX}{log_in.action}",
+    return await work.record(
+        f"{CLIENT_ACTION_PREFIX}{log_in.action}",
         target_type=log_in.target_type,
         target_id=log_in.target_id,
-        ip=ip,
     )

@@ -8,15 +8,19 @@ from fastapi import Depends, Path, Request
 
 from apidock.auth.dependencies import CurrentUser
 from apidock.errors import NotFound
-from apidock.http.dependencies import SessionDep
+from apidock.http.dependencies import WorkDep
 from apidock.roles import service
 from apidock.roles.models import Role
 from apidock.schemas import Id
 
 
-async def role_or_404(role_id: Annotated[Id, Path()], session: SessionDep, _: CurrentUser) -> Role:
-    """The role of the path's `role_id`, or 404; after authentication, whatever the route."""
-    role = await service.get(session, role_id=role_id)
+async def role_or_404(role_id: Annotated[Id, Path()], work: WorkDep, _: CurrentUser) -> Role:
+    """The role of the path's `role_id`, or 404; after authentication, whatever the route.
+
+    Written here rather than by `live_or_404`: a role has no soft deletion, its row is live
+    while it exists.
+    """
+    role = await service.get(work.session, role_id=role_id)
     if role is None:
         raise NotFound("Role not found")
     return role

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, status
 
 from apidock.auth.dependencies import CurrentUser, current_user, require
-from apidock.http.dependencies import ClientAddress, SessionDep
+from apidock.http.dependencies import SessionDep, WorkDep
 from apidock.http.errors import error_responses
 from apidock.permissions import Permission
 from apidock.roles import service
@@ -43,14 +43,9 @@ async def list_roles(session: SessionDep) -> Envelope[RoleList]:
     dependencies=[Depends(manage_roles)],
     responses=error_responses(400, 403, 409, 422),
 )
-async def create_role(
-    body: RoleCreate,
-    session: SessionDep,
-    actor: CurrentUser,
-    address: ClientAddress,
-) -> Envelope[RoleRead]:
+async def create_role(body: RoleCreate, work: WorkDep, actor: CurrentUser) -> Envelope[RoleRead]:
     """Create a role from permissions you hold. Requires: manage_roles."""
-    role = await service.create(session, actor=actor, role_in=body, address=address)
+    role = await service.create(work, actor=actor, role_in=body)
     return Envelope(message="Role created.", data=RoleRead.model_validate(role))
 
 
@@ -70,17 +65,10 @@ async def read_role(role: RoleDep) -> Envelope[RoleRead]:
     responses=error_responses(400, 403, 404, 409, 422),
 )
 async def update_role(
-    body: RoleUpdate,
-    role: RoleDep,
-    session: SessionDep,
-    actor: CurrentUser,
-    address: ClientAddress,
-    root_name: RootAdminName,
+    body: RoleUpdate, role: RoleDep, work: WorkDep, actor: CurrentUser, root_name: RootAdminName
 ) -> Envelope[RoleRead]:
     """Change a role's title or permissions (by name). Requires: manage_roles."""
-    role = await service.update(
-        session, actor=actor, role=role, role_in=body, address=address, root_name=root_name
-    )
+    role = await service.update(work, actor=actor, role=role, role_in=body, root_name=root_name)
     return Envelope(message="Role updated.", data=RoleRead.model_validate(role))
 
 
@@ -89,12 +77,7 @@ async def update_role(
     dependencies=[Depends(manage_roles)],
     responses=error_responses(403, 404, 409, 422),
 )
-async def delete_role(
-    role: RoleDep,
-    session: SessionDep,
-    actor: CurrentUser,
-    address: ClientAddress,
-) -> Envelope[None]:
+async def delete_role(role: RoleDep, work: WorkDep, actor: CurrentUser) -> Envelope[None]:
     """Delete a role that no user holds. Requires: manage_roles."""
-    await service.delete(session, actor=actor, role=role, address=address)
+    await service.delete(work, actor=actor, role=role)
     return Envelope(message="Role deleted.")

@@ -9,21 +9,23 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apidock import policy
 from apidock.auth.schemas import Principal
-from apidock.errors import Conflict, Forbidden
-from apidock.logs import service as log_service
-from apidock.permissions import (
-    DEFAULT_ROLE_KEY,
-    SEEDS,
-    Permission,
-    has_permissions,
-    permission_bits,
-    permission_names,
-)
+from apidock.errors import Conflict
+from apidock.permissions import DEFAULT_ROLE_KEY, SEEDS, permission_bits
 from apidock.roles.models import Role
 from apidock.roles.schemas import RoleCreate, RoleUpdate
 from apidock.users.models import User
 from apidock.users.names import name_key
+from apidock.work import Action, UnitOfWork
+
+
+class RoleAction(Action):
+    """What the audit rows of roles say was done (target type "role")."""
+
+    CREATE = "role.create"
+    UPDATE = "role.update"
+    DELETE = "role.delete"
 
 
 @dataclass
@@ -124,14 +126,6 @@ async def list_all(session: AsyncSession) -> Sequence[Role]:
     return (await session.scalars(select(Role).order_by(Role.id))).all()
 
 
-def check_grantable(actor: Principal, bits: int) -> None:
-    """`Forbidden` unless `actor` holds every permission of `bits`: nobody grants what they lack."""
-    if actor.is_root or has_permissions(actor.permissions, Permission(bits)):
-        return
-    missing = permission_names(bits & ~actor.permissions)
-    raise Forbidden(f"You cannot grant permissions you do not hold: {', '.join(missing)}")
-
-
 async def _title_taken(session: AsyncSession, *, title: str, role_id: int | None) -> bool:
     """Whether a role other than `role_id` holds `title`."""
     # compared without regard to case, the same on every database whatever its collation
@@ -146,11 +140,14 @@ async def _check_title_free(session: AsyncSession, *, title: str, role_id: int |
         raise Conflict(f"The role title {title!r} is already taken")
 
 
-async def _flush_unique(session: AsyncSession, title: str) -> None:
+async def _save(work: UnitOfWork, action: RoleAction, role: Role) -> Role:
+    """Flush the change of `role` (a title taken meanwhile is a `Conflict`), then audit it."""
     try:
-        await session.flush()
+        await work.session.flush()
     except sa_exc.IntegrityError:
-        raise Conflict(f"The role title {title!r} is already taken") from None
+        raise Conflict(f"The role title {role.title!r} is already taken") from None
+    await work.audit(action, role)
+    return role
 
 
 async def _held_by_root(session: AsyncSession, *, role: Role, root_name: str) -> bool:
@@ -159,82 +156,51 @@ async def _held_by_root(session: AsyncSession, *, role: Role, root_name: str) ->
     return await session.scalar(statement) is not None
 
 
-async def create(
-    session: AsyncSession, *, actor: Principal, role_in: RoleCreate, address: str
-) -> Role:
+async def create(work: UnitOfWork, *, actor: Principal, role_in: RoleCreate) -> Role:
     """Add a role with permissions the actor holds; `Conflict` when the title is taken."""
     bits = permission_bits(role_in.permissions)
-    check_grantable(actor, bits)
-    await _check_title_free(session, title=role_in.title, role_id=None)
+    policy.check_may_grant(actor, bits)
+    await _check_title_free(work.session, title=role_in.title, role_id=None)
     # never a seed key: only deploy makes seeded roles, whatever the title
     role = Role(title=role_in.title, permissions=bits, default=False, seed_key=None)
-    session.add(role)
-    await _flush_unique(session, role_in.title)
-    await log_service.record(
-        session,
-        actor_id=actor.id,
-        action="role.create",
-        target_type="role",
-        target_id=role.id,
-        ip=address,
-    )
-    return role
+    work.session.add(role)
+    return await _save(work, RoleAction.CREATE, role)
 
 
 async def update(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    role: Role,
-    role_in: RoleUpdate,
-    address: str,
-    root_name: str,
+    work: UnitOfWork, *, actor: Principal, role: Role, role_in: RoleUpdate, root_name: str
 ) -> Role:
     """Change a role's title or permissions.
 
     The actor must hold every permission the role has before and after the change, and the
-    root administrator's role keeps its permissions, so nobody demotes the root through it.
+    root administrator's role keeps its permissions, so nobody demotes the root through it
+    (`policy.check_may_change_role_permissions`).
     """
-    check_grantable(actor, role.permissions)
+    policy.check_may_grant(actor, role.permissions)
     changes = role_in.model_dump(exclude_unset=True)
     if "permissions" in changes:
         bits = permission_bits(changes["permissions"])
-        check_grantable(actor, bits)
-        if bits != role.permissions and await _held_by_root(
-            session, role=role, root_name=root_name
-        ):
-            raise Forbidden("The root administrator's role keeps its permissions")
+        held_by_root = bits != role.permissions and await _held_by_root(
+            work.session, role=role, root_name=root_name
+        )
+        policy.check_may_change_role_permissions(
+            actor, current=role.permissions, new=bits, held_by_root=held_by_root
+        )
         role.permissions = bits
     if "title" in changes and changes["title"] != role.title:
-        await _check_title_free(session, title=changes["title"], role_id=role.id)
+        await _check_title_free(work.session, title=changes["title"], role_id=role.id)
         role.title = changes["title"]
-    await _flush_unique(session, role.title)
-    await log_service.record(
-        session,
-        actor_id=actor.id,
-        action="role.update",
-        target_type="role",
-        target_id=role.id,
-        ip=address,
-    )
-    return role
+    return await _save(work, RoleAction.UPDATE, role)
 
 
-async def delete(session: AsyncSession, *, actor: Principal, role: Role, address: str) -> None:
+async def delete(work: UnitOfWork, *, actor: Principal, role: Role) -> None:
     """Remove a role; `Conflict` while any user (even a deleted one) holds it, or if default."""
-    check_grantable(actor, role.permissions)
+    policy.check_may_grant(actor, role.permissions)
     if role.default:
         raise Conflict("The default role cannot be deleted")
-    holders = await session.scalar(select(func.count()).where(User.role_id == role.id))
+    holders = await work.session.scalar(select(func.count()).where(User.role_id == role.id))
     if holders:
         raise Conflict(f"The role is held by {holders} user(s)")
-    await log_service.record(
-        session,
-        actor_id=actor.id,
-        action="role.delete",
-        target_type="role",
-        target_id=role.id,
-        ip=address,
-    )
-    await session.delete(role)
-    await session.flush()
+    await work.audit(RoleAction.DELETE, role)
+    await work.session.delete(role)
+    await work.session.flush()

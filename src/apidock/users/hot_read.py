@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from apidock.auth.principal import CALLER, caller_params, caller_row, caller_statement
 from apidock.auth.tokens import TokenClaims
-from apidock.db import CoreRunner
+from apidock.db import CoreRunner, hot_statement
 from apidock.errors import Forbidden, NotFound
 from apidock.permissions import Permission, has_permissions
 from apidock.users.models import User
@@ -22,7 +22,8 @@ from apidock.users.schemas import UserRead
 USER_READ_COLUMNS = tuple(UserRead.model_fields)
 _TARGET = aliased(User, name="target")
 # The caller's state and the user asked for, in one statement (the hottest read).
-_READ_USER_FOR_CALLER = (
+_READ_USER_FOR_CALLER = hot_statement(
+    "users.read_for_caller",
     caller_statement()
     .add_columns(*(getattr(_TARGET, column).label(column) for column in USER_READ_COLUMNS))
     .outerjoin(
@@ -32,7 +33,7 @@ _READ_USER_FOR_CALLER = (
             _TARGET.id == func.coalesce(bindparam("target_id", type_=Integer), CALLER.id),
             _TARGET.deleted_at.is_(None),
         ),
-    )
+    ),
 )
 
 

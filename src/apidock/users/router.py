@@ -6,22 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from apidock.auth.dependencies import (
-    AccessClaims,
-    CurrentUser,
-    HasherDep,
-    LimiterDep,
-    require,
-)
+from apidock.auth.dependencies import AccessClaims, CurrentUser, require
+from apidock.auth.hot_dependencies import UsersReaderOnCore
 from apidock.errors import Forbidden
-from apidock.http.dependencies import ClientAddress, CoreDep, SessionDep
+from apidock.http.dependencies import CoreDep, WorkDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.permissions import Permission, has_permissions
-from apidock.roles.dependencies import RootAdminName
 from apidock.schemas import Envelope, Id
-from apidock.users import hot_read, service
-from apidock.users.dependencies import MeDep, ReadableUserId, UserDep, UserId
+from apidock.users import hot_list, hot_read, service
+from apidock.users.dependencies import AccountRulesDep, MeDep, ReadableUserId, UserDep, UserId
 from apidock.users.schemas import (
     STATUS_VALUES,
     ProfileUpdate,
@@ -43,15 +37,11 @@ async def read_user(user_id: UserId, claims: AccessClaims, core: CoreDep) -> Env
     return Envelope(data=UserRead.model_validate(user))
 
 
-@router.get(
-    "",
-    dependencies=[Depends(require(Permission.READ_USERS))],
-    responses=error_responses(403, 422),
-)
+@router.get("", responses=error_responses(403, 422))
 async def list_users(
-    session: SessionDep,
+    actor: UsersReaderOnCore,
+    core: CoreDep,
     params: PageDep,
-    actor: CurrentUser,
     name: Annotated[
         str | None, Query(max_length=64, description="A fragment of the name, any case")
     ] = None,
@@ -64,16 +54,15 @@ async def list_users(
     """List users, filtered by name fragment, status and role. Requires: read_users."""
     if include_deleted and not has_permissions(actor.permissions, Permission.DELETE_USERS):
         raise Forbidden("Requires permission: delete_users")
-    users, meta = await service.get_page(
-        session,
+    users, meta = await hot_list.page(
+        core,
         params=params,
         name=name,
         status=STATUS_VALUES[status] if status else None,
         role_id=role_id,
         include_deleted=include_deleted,
     )
-    page = UserPage.model_validate(meta | {"users": [UserRead.model_validate(u) for u in users]})
-    return Envelope(data=page)
+    return Envelope(data=UserPage.model_validate(meta | {"users": users}))
 
 
 @router.post(
@@ -82,20 +71,13 @@ async def list_users(
     responses=error_responses(400, 403, 409, 422),
 )
 async def create_user(
-    body: UserCreate,
-    session: SessionDep,
-    actor: CurrentUser,
-    address: ClientAddress,
-    hasher: HasherDep,
-    root_name: RootAdminName,
+    body: UserCreate, work: WorkDep, actor: CurrentUser, rules: AccountRulesDep
 ) -> Envelope[UserRead]:
     """Create a user (200, as the original answered); another role needs manage_roles.
 
     Requires: write_users.
     """
-    user = await service.register(
-        session, actor=actor, user_in=body, address=address, hasher=hasher, root_name=root_name
-    )
+    user = await service.register(work, actor=actor, user_in=body, rules=rules)
     return Envelope(message="User created.", data=UserRead.model_validate(user))
 
 
@@ -107,26 +89,10 @@ async def read_me(user: MeDep) -> Envelope[UserRead]:
 
 @router.patch("/me", responses=error_responses(400, 403, 409, 422, 429))
 async def update_me(
-    body: ProfileUpdate,
-    user: MeDep,
-    session: SessionDep,
-    actor: CurrentUser,
-    address: ClientAddress,
-    hasher: HasherDep,
-    limiter: LimiterDep,
-    root_name: RootAdminName,
+    body: ProfileUpdate, user: MeDep, work: WorkDep, rules: AccountRulesDep
 ) -> Envelope[UserRead]:
     """Change your own name, or password (with the current one). Requires: signed in."""
-    user = await service.update_profile(
-        session,
-        actor=actor,
-        user=user,
-        profile_in=body,
-        address=address,
-        hasher=hasher,
-        limiter=limiter,
-        root_name=root_name,
-    )
+    user = await service.update_profile(work, user=user, profile_in=body, rules=rules)
     return Envelope(message="Profile updated.", data=UserRead.model_validate(user))
 
 
@@ -134,26 +100,14 @@ async def update_me(
 async def update_user(
     user_id: ReadableUserId,
     body: UserUpdate,
-    session: SessionDep,
+    work: WorkDep,
     actor: CurrentUser,
-    address: ClientAddress,
-    hasher: HasherDep,
-    limiter: LimiterDep,
-    root_name: RootAdminName,
+    rules: AccountRulesDep,
 ) -> Envelope[UserRead]:
     """Update a user. Requires: read_users (or being that user), then write_users (name,
     password), block_users (status), manage_roles (role_id); an empty body answers the user."""
     # the service looks the user up itself: only after the rights of the fields sent
-    user = await service.update(
-        session,
-        actor=actor,
-        user_id=user_id,
-        user_in=body,
-        address=address,
-        hasher=hasher,
-        limiter=limiter,
-        root_name=root_name,
-    )
+    user = await service.update(work, actor=actor, user_id=user_id, user_in=body, rules=rules)
     return Envelope(message="User updated.", data=UserRead.model_validate(user))
 
 
@@ -163,17 +117,11 @@ async def update_user(
     responses=error_responses(403, 404, 422),
 )
 async def delete_user(
-    user: UserDep,
-    session: SessionDep,
-    actor: CurrentUser,
-    address: ClientAddress,
-    root_name: RootAdminName,
+    user: UserDep, work: WorkDep, actor: CurrentUser, rules: AccountRulesDep
 ) -> Envelope[UserRead]:
     """Soft-delete a user (answered with it, as the original did).
 
     Requires: delete_users and read_users.
     """
-    user = await service.delete(
-        session, actor=actor, user=user, address=address, root_name=root_name
-    )
+    user = await service.delete(work, actor=actor, user=user, rules=rules)
     return Envelope(message="User deleted.", data=UserRead.model_validate(user))

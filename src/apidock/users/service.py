@@ -1,32 +1,25 @@
-"""Users: look-ups, creation, and the changes the API makes, audited (names: `users.names`)."""
+"""Users: look-ups, creation, and the changes the API makes, audited.
+
+Who may make which change is `apidock.policy`; the rules of names are `users.names`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import CursorResult, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import update as update_statement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apidock import policy
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.schemas import Principal
 from apidock.db import utcnow
-from apidock.db.pages import PageParams, paginate
-from apidock.db.queries import contains_text
 from apidock.errors import Conflict, Forbidden, NotFound, Unprocessable
-from apidock.logs import service as log_service
 from apidock.permissions import Permission
 from apidock.roles import service as role_service
-from apidock.users.access import (
-    check_may_act_on,
-    check_may_read,
-    check_not_root_name,
-    is_root,
-    need,
-)
 from apidock.users.models import User, UserStatus
 
 # the rules stay part of this service's interface (deploy and the CLI use them)
@@ -39,6 +32,30 @@ from apidock.users.schemas import (
     UserCreate,
     UserUpdate,
 )
+from apidock.work import Action, UnitOfWork
+
+
+class UserAction(Action):
+    """What the audit rows of users say was done (target type "user")."""
+
+    CREATE = "user.create"
+    ROLE = "user.role"
+    BLOCK = "user.block"
+    UNBLOCK = "user.unblock"
+    RENAME = "user.rename"
+    PASSWORD = "user.password"  # noqa: S105 (an action, not a secret)
+    DELETE = "user.delete"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRules:
+    """What a change of an account follows beyond the database: how passwords are hashed,
+    the counts of password attempts (which follow a renamed account), and the root
+    administrator's name (`APP_ROOT_ADMIN`), which `policy` protects."""
+
+    hasher: PasswordHasher
+    limiter: LoginLimiter
+    root_name: str
 
 
 def _checked_name(name: str) -> str:
@@ -136,44 +153,26 @@ async def give_role_to_roleless(session: AsyncSession, *, role_id: int) -> int:
     return result.rowcount
 
 
-async def get_page(
-    session: AsyncSession,
-    *,
-    params: PageParams,
-    name: str | None = None,
-    status: UserStatus | None = None,
-    role_id: int | None = None,
-    include_deleted: bool = False,
-) -> tuple[Sequence[User], dict[str, Any]]:
-    """One page of users, by id; `name` matches a fragment without regard to case or width."""
-    statement = select(User).order_by(User.id)
-    if name:
-        statement = statement.where(contains_text(User.name_key, name_key(name), ignore_case=False))
-    if status is not None:
-        statement = statement.where(User.status == int(status))
-    if role_id is not None:
-        statement = statement.where(User.role_id == role_id)
-    if not include_deleted:
-        statement = statement.where(User.deleted_at.is_(None))
-    return await paginate(session, statement, params)
-
-
 async def _assignable_role_id(session: AsyncSession, *, actor: Principal, role_id: int) -> int:
     """`role_id` when it names a role the actor may hand out (manage_roles, no more rights)."""
-    need(actor, Permission.MANAGE_ROLES)
+    policy.need(actor, Permission.MANAGE_ROLES)
     role = await role_service.get(session, role_id=role_id)
     if role is None:
         raise Unprocessable(
             "No such role",
             data=[{"field": "body.role_id", "message": "no such role", "type": "value_error"}],
         )
-    role_service.check_grantable(actor, role.permissions)
+    policy.check_may_grant(actor, role.permissions)
     return role.id
 
 
-async def _rename(
-    session: AsyncSession, *, user: User, name: str, root_name: str, limiter: LoginLimiter
-) -> bool:
+async def _role_permissions(session: AsyncSession, user: User) -> int | None:
+    """The permissions of `user`'s role, None when they have none (what `policy` weighs)."""
+    role = await role_service.get(session, role_id=user.role_id) if user.role_id else None
+    return role.permissions if role is not None else None
+
+
+async def _rename(session: AsyncSession, *, user: User, name: str, rules: AccountRules) -> bool:
     """Give `user` the name; True if it changed. `Conflict` if another user, or the root, has it.
 
     The password attempts counted against the old name follow the account to the new one: a
@@ -182,174 +181,126 @@ async def _rename(
     normalized = _checked_name(name)
     if normalized == user.name:
         return False
-    if not is_root(user, root_name):
-        check_not_root_name(normalized, root_name=root_name)
+    if not policy.is_root(user, rules.root_name):
+        policy.check_not_root_name(normalized, root_name=rules.root_name)
     holder = await get_by_name(session, name=normalized, include_deleted=True)
     if holder is not None and holder.id != user.id:
         raise Conflict(f"The name {normalized!r} is already taken")
     old_key = user.name_key
     user.name = normalized
     user.name_key = name_key(normalized)
-    await limiter.renamed(old=old_key, new=user.name_key)
+    await rules.limiter.renamed(old=old_key, new=user.name_key)
     return True
 
 
-async def _audit(
-    session: AsyncSession, *, actor: Principal | None, action: str, user: User, address: str
-) -> None:
-    await log_service.record(
-        session,
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        target_type="user",
-        target_id=user.id,
-        ip=address,
-    )
+async def _save(work: UnitOfWork, user: User, actions: list[UserAction]) -> User:
+    """Flush the changes of `user` (a name taken meanwhile is a `Conflict`), then audit each."""
+    await _flush_unique_name(work.session, user.name)
+    for action in actions:
+        await work.audit(action, user)
+    return user
 
 
 async def register(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    user_in: UserCreate,
-    address: str,
-    hasher: PasswordHasher,
-    root_name: str,
+    work: UnitOfWork, *, actor: Principal, user_in: UserCreate, rules: AccountRules
 ) -> User:
     """Create a user with the default role, or with a role the actor may hand out.
 
-    Never under the root's name (`_check_not_root_name`).
+    Never under the root's name (`policy.check_not_root_name`).
     """
     if user_in.role_id is not None:
         role_id: int | None = await _assignable_role_id(
-            session, actor=actor, role_id=user_in.role_id
+            work.session, actor=actor, role_id=user_in.role_id
         )
     else:
-        default = await role_service.get_default(session)
+        default = await role_service.get_default(work.session)
         if default is not None:
             # the default role is handed out like any other: nobody grants rights they lack
-            role_service.check_grantable(actor, default.permissions)
+            policy.check_may_grant(actor, default.permissions)
         role_id = default.id if default else None
-    check_not_root_name(_checked_name(user_in.name), root_name=root_name)
+    policy.check_not_root_name(_checked_name(user_in.name), root_name=rules.root_name)
     return await create_audited(
-        session,
-        actor=actor,
-        name=user_in.name,
-        password=user_in.password,
-        role_id=role_id,
-        address=address,
-        hasher=hasher,
+        work, name=user_in.name, password=user_in.password, role_id=role_id, hasher=rules.hasher
     )
 
 
 async def create_audited(
-    session: AsyncSession,
-    *,
-    actor: Principal | None,
-    name: str,
-    password: str,
-    role_id: int | None,
-    address: str,
-    hasher: PasswordHasher,
+    work: UnitOfWork, *, name: str, password: str, role_id: int | None, hasher: PasswordHasher
 ) -> User:
     """Add a user and its `user.create` audit row: the path of the API and `apidock create-user`.
 
-    The caller has checked that the role may be handed out; `actor` is None when no account
-    acts (the command line).
+    The caller has checked that the role may be handed out; the command line's unit of work
+    names no actor.
     """
     # the cheap checks run before the costly hash
     normalized = _checked_name(name)
-    if await get_by_name(session, name=normalized, include_deleted=True) is not None:
+    if await get_by_name(work.session, name=normalized, include_deleted=True) is not None:
         raise Conflict(f"The name {normalized!r} is already taken")
     user = await create(
-        session, name=normalized, password_hash=await hasher.hash(password), role_id=role_id
+        work.session, name=normalized, password_hash=await hasher.hash(password), role_id=role_id
     )
-    await _audit(session, actor=actor, action="user.create", user=user, address=address)
+    await work.audit(UserAction.CREATE, user)
     return user
 
 
 async def update(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    user_id: int,
-    user_in: UserUpdate,
-    address: str,
-    hasher: PasswordHasher,
-    limiter: LoginLimiter,
-    root_name: str,
+    work: UnitOfWork, *, actor: Principal, user_id: int, user_in: UserUpdate, rules: AccountRules
 ) -> User:
     """Apply a partial update of user `user_id`, each field under its own permission.
 
     Reading the user comes first (read_users, or being them), then the rights of the fields
-    sent: name and password need write_users, status block_users, role_id manage_roles; only
-    then is the user looked up, so that neither its existence nor its protections are told
-    to a caller who lacks them. Nobody changes their own role, status or password here (their
-    own password goes through `update_profile`, with the current one), and a blocked or
-    re-roled user's tokens die.
+    sent (`policy.check_may_change_user`); only then is the user looked up, so that neither
+    its existence nor its protections are told to a caller who lacks them. Nobody changes
+    their own role, status or password here (their own password goes through
+    `update_profile`, with the current one), and a blocked or re-roled user's tokens die.
     """
     changes = user_in.model_dump(exclude_unset=True)
-    check_may_read(actor, user_id=user_id)
-    if user_id == actor.id and changes.keys() & {"role_id", "status", "password"}:
-        raise Forbidden(
-            "You cannot change your own role or status; change your password at /users/me"
-        )
-    if changes.keys() & {"name", "password"}:
-        need(actor, Permission.WRITE_USERS)
-    if "status" in changes:
-        need(actor, Permission.BLOCK_USERS)
-    if "role_id" in changes:
-        need(actor, Permission.MANAGE_ROLES)
-    user = await get(session, user_id=user_id)
-    if user is None or user.deleted_at is not None:
+    policy.check_may_change_user(actor, user_id=user_id, fields=changes.keys())
+    user = await work.live(User, user_id)
+    if user is None:
         raise NotFound("User not found")
     if not changes:
         # nothing to change: answered as GET answers, whoever the user is
         return user
     if user.id != actor.id:
-        await check_may_act_on(session, actor=actor, user=user, root_name=root_name)
-    elif "name" in changes and is_root(user, root_name):
-        raise Forbidden("The root administrator cannot be renamed")
-    actions: list[str] = []
+        role_permissions = await _role_permissions(work.session, user)
+        policy.check_may_act_on(
+            actor, user=user, role_permissions=role_permissions, root_name=rules.root_name
+        )
+    elif "name" in changes:
+        policy.check_may_rename_self(user, root_name=rules.root_name)
+    actions: list[UserAction] = []
     if "role_id" in changes and changes["role_id"] != user.role_id:
-        user.role_id = await _assignable_role_id(session, actor=actor, role_id=changes["role_id"])
+        user.role_id = await _assignable_role_id(
+            work.session, actor=actor, role_id=changes["role_id"]
+        )
         user.token_version += 1
-        actions.append("user.role")
+        actions.append(UserAction.ROLE)
     if "status" in changes:
         status = STATUS_VALUES[changes["status"]]
         if status != user.status:
             user.status = int(status)
             if status == UserStatus.BLOCKED:
                 user.token_version += 1
-                actions.append("user.block")
+                actions.append(UserAction.BLOCK)
             else:
-                actions.append("user.unblock")
+                actions.append(UserAction.UNBLOCK)
     if "name" in changes and await _rename(
-        session, user=user, name=changes["name"], root_name=root_name, limiter=limiter
+        work.session, user=user, name=changes["name"], rules=rules
     ):
-        actions.append("user.rename")
+        actions.append(UserAction.RENAME)
     if "password" in changes:
-        user.password_hash = await hasher.hash(changes["password"])
+        user.password_hash = await rules.hasher.hash(changes["password"])
         user.token_version += 1
-        actions.append("user.password")
-    await _flush_unique_name(session, user.name)
-    for action in actions:
-        await _audit(session, actor=actor, action=action, user=user, address=address)
-    return user
+        actions.append(UserAction.PASSWORD)
+    return await _save(work, user, actions)
 
 
 async def update_profile(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    user: User,
-    profile_in: ProfileUpdate,
-    address: str,
-    hasher: PasswordHasher,
-    limiter: LoginLimiter,
-    root_name: str,
+    work: UnitOfWork, *, user: User, profile_in: ProfileUpdate, rules: AccountRules
 ) -> User:
-    """Change one's own name or password; a new password needs the current one.
+    """Change one's own name or password (`user`: the caller); a new password needs the
+    current one.
 
     The current password is an attempt like a login's, on the same counters (the name's and
     the address's), and one user's checks run one at a time: a stolen access token guesses
@@ -357,15 +308,16 @@ async def update_profile(
     """
     changes = profile_in.model_dump(exclude_unset=True)
     account = user.name_key  # the counter of the name the password is checked under
-    actions: list[str] = []
+    actions: list[UserAction] = []
     if "name" in changes:
-        if is_root(user, root_name) and _checked_name(changes["name"]) != user.name:
-            raise Forbidden("The root administrator cannot be renamed")
-        if await _rename(
-            session, user=user, name=changes["name"], root_name=root_name, limiter=limiter
-        ):
-            actions.append("user.rename")
+        if _checked_name(changes["name"]) != user.name:
+            policy.check_may_rename_self(user, root_name=rules.root_name)
+        if await _rename(work.session, user=user, name=changes["name"], rules=rules):
+            actions.append(UserAction.RENAME)
     if "password" in changes:
+        # a request always has an address; "unknown" is what `client_address` says without one
+        address = work.address or "unknown"
+        hasher, limiter = rules.hasher, rules.limiter
         async with limiter.one_check_at_a_time(user.id):
             async with limiter.attempt(account=account, address=address):
                 matches, _ = await hasher.verify(changes["current_password"], user.password_hash)
@@ -373,22 +325,17 @@ async def update_profile(
                     raise Forbidden("The current password is wrong")
             user.password_hash = await hasher.hash(changes["password"])
         user.token_version += 1
-        actions.append("user.password")
-    await _flush_unique_name(session, user.name)
-    for action in actions:
-        await _audit(session, actor=actor, action=action, user=user, address=address)
-    return user
+        actions.append(UserAction.PASSWORD)
+    return await _save(work, user, actions)
 
 
-async def delete(
-    session: AsyncSession, *, actor: Principal, user: User, address: str, root_name: str
-) -> User:
+async def delete(work: UnitOfWork, *, actor: Principal, user: User, rules: AccountRules) -> User:
     """Soft-delete another user: their tokens die at once and their name stays reserved."""
-    if user.id == actor.id:
-        raise Forbidden("You cannot delete yourself")
-    await check_may_act_on(session, actor=actor, user=user, root_name=root_name)
+    role_permissions = await _role_permissions(work.session, user)
+    policy.check_may_delete(
+        actor, user=user, role_permissions=role_permissions, root_name=rules.root_name
+    )
     user.deleted_at = utcnow()
     user.token_version += 1
-    await session.flush()
-    await _audit(session, actor=actor, action="user.delete", user=user, address=address)
+    await work.audit(UserAction.DELETE, user)
     return user
