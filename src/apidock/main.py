@@ -35,6 +35,18 @@ from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
+OPENAPI_TAG_ORDER = (
+    "users",
+    "service",
+    "auth",
+    "apps",
+    "groups",
+    "responses",
+    "examples",
+    "apis",
+    "logs",
+    "roles",
+)
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 # liveness and readiness, answered for any Host (see TrustedHosts)
 PROBES = ("/healthz", "/readyz")
@@ -160,6 +172,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # the order of the groups in /docs, whatever the order the routes are tried in
+        openapi_tags=[{"name": name} for name in OPENAPI_TAG_ORDER],
         responses=COMMON_ERROR_RESPONSES,
         telemetry=None if settings.telemetry else TELEMETRY_OFF,
     )
@@ -182,15 +196,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # outside CORS and the body limits: another host is refused before anything else runs
         app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts, exempt_paths=PROBES)
     _outermost(app, SecurityHeaders, api_prefix=API_PREFIX)
-    # routes are tried in order: the users' router holds the hottest read
+    # Routes are tried in order, each path against each route: the users' and the APIs'
+    # routers, which hold the hottest reads and lists, come first. The paths of the routers
+    # do not overlap, except `/apis/{api_id}` and its siblings `/apis/responses`, `/apis/examples`.
     app.include_router(users_router, prefix=API_PREFIX)
+    # before the APIs' router, whose `/apis/{api_id}` would otherwise meet these paths first
+    for catalog_router in (responses_router, examples_router, apis_router, groups_router):
+        app.include_router(catalog_router, prefix=API_PREFIX)
     add_docs_routes(app, api_prefix=API_PREFIX)
     _add_service_routes(app)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(apps_router, prefix=API_PREFIX)
-    # before the APIs' router, whose `/apis/{api_id}` would otherwise meet these paths first
-    for catalog_router in (groups_router, responses_router, examples_router, apis_router):
-        app.include_router(catalog_router, prefix=API_PREFIX)
     app.include_router(logs_router, prefix=API_PREFIX)
     app.include_router(roles_router, prefix=API_PREFIX)
     _use_the_envelope_for_validation_errors(app)

@@ -7,7 +7,16 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from apidock.apis.models import ApiStatus
 from apidock.catalog.schemas import PatchModel, Title, named
@@ -198,6 +207,23 @@ class HeaderRead(ApiModel):
     example: str | None
 
 
+class _StoredHeader(BaseModel):
+    """A header as `_stored_header` takes it, checked by pydantic's own JSON parser: every
+    value of its exact type (strict), a key it does not know ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    name: str
+    required: bool = False
+    description: str | None = None
+    example: str | None = None
+
+
+# The stored headers of a well-formed row, parsed and checked in one call (a list of API
+# reads holds twenty); anything else takes `stored_headers`, which drops what is not a header.
+_WELL_FORMED_HEADERS = TypeAdapter(list[_StoredHeader])
+
+
 class ApiRead(ApiModel):
     id: int
     app_id: int | None
@@ -215,7 +241,14 @@ class ApiRead(ApiModel):
     @field_validator("request_header", mode="before")
     @classmethod
     def _parse_headers(cls, value: Any) -> Any:
-        return stored_headers(value) if value is None or isinstance(value, str) else value
+        if not value:
+            return []
+        if not isinstance(value, str):
+            return value
+        try:
+            return _WELL_FORMED_HEADERS.validate_json(value)
+        except ValidationError:
+            return stored_headers(value)
 
 
 class ApiPage(PageMeta):
