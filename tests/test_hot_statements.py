@@ -8,6 +8,7 @@ wrote it, on real connections of SQLite, PostgreSQL and MariaDB.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from itertools import combinations
 from typing import Any
@@ -24,6 +25,7 @@ from apidock.apis.schemas import ApiRead
 from apidock.apps.models import App
 from apidock.config import Settings
 from apidock.db import HOT_STATEMENTS, Database
+from apidock.db import hot_pages as hot_pages_module
 from apidock.db import pages as pages_module
 from apidock.db.hot_pages import HotList
 from apidock.db.pages import PageParams, paginate
@@ -256,3 +258,40 @@ async def test_past_the_exact_limit_the_total_is_the_orms_estimate(
         await compare(session, hot_page, orm_users({}), UserRead, "/users")
         _, meta = await hot_page(params(1, 2, "/users"))
     assert meta["total_is_estimate"] is (database.engine.dialect.name != "sqlite")
+
+
+async def test_the_planners_estimate_is_kept_a_few_seconds(
+    live_app: FastAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the exact limit the estimate is read once for the same filters, then again once
+    `ESTIMATE_SECONDS` have passed; the exact count (SQLite) is read every time."""
+    monkeypatch.setattr(pages_module, "EXACT_TOTAL_LIMIT", 3)
+    kept = HotList(
+        f"tests.kept_estimate.{id(monkeypatch)}",
+        source=User.__table__,
+        columns=[User.__table__.c.id],
+        order_by=[User.__table__.c.id],
+        filters={},
+    )
+    database: Database = live_app.state.database
+    async with database.sessionmaker() as session:
+        await seed_users(session, settings)
+    beyond = kept.statements(frozenset(), database.engine.dialect.name).beyond
+    reads: list[object] = []
+    fetch_one = database.core.fetch_one
+
+    async def counting(statement: Any, params: Any) -> Any:
+        reads.append(statement)
+        return await fetch_one(statement, params)
+
+    monkeypatch.setattr(database.core, "fetch_one", counting)
+    for _ in range(3):
+        _, meta = await kept.page(database.core, params(1, 2, "/users"))
+        assert meta["total"] >= 3
+    planner = database.engine.dialect.name != "sqlite"
+    assert reads.count(beyond) == (1 if planner else 3)
+    later = time.monotonic() + hot_pages_module.ESTIMATE_SECONDS + 1
+    monkeypatch.setattr(hot_pages_module, "_clock", lambda: later)
+    await kept.page(database.core, params(1, 2, "/users"))
+    await kept.page(database.core, params(1, 2, "/users"))
+    assert reads.count(beyond) == (2 if planner else 5)

@@ -6,7 +6,8 @@ both come back from one round trip: the page's rows carry the count as one more 
 scalar subquery the database evaluates once. Only a page past the end (no rows to carry
 it) reads the count alone, and only more than `EXACT_TOTAL_LIMIT` matching rows read the
 planner's estimate (or, on SQLite, the exact count), as `pages.count_rows` does (and with
-the same `pages.EXACT_TOTAL_LIMIT`, a parameter of the statements).
+the same `pages.EXACT_TOTAL_LIMIT`, a parameter of the statements); the estimate is kept a
+few seconds for the same filters (`ESTIMATE_SECONDS`).
 
 The filters a list takes are fixed, and each set of filters given is its own statement
 (built once, on first use, and put on the closed list of hot statements): the SQL is the
@@ -15,6 +16,7 @@ same as the ORM path's for the same filters, and each plan fits its filters.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -29,6 +31,10 @@ from apidock.db.core import CoreRunner, hot_statement
 from apidock.db.pages import PageParams, explain, planned_rows
 
 _TOTAL = "total_matching"
+# how long the planner's estimate of a list's total is kept, and for how many sets of filters
+ESTIMATE_SECONDS = 5.0
+MAX_KEPT_ESTIMATES = 1024
+_clock = time.monotonic
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,7 @@ class HotList:
         self.conditions = self._filters | self._switches
         self._always = list(always)
         self._built: dict[tuple[str, frozenset[str]], _Statements] = {}
+        self._estimates: dict[tuple[Any, ...], tuple[float, int]] = {}
 
     def variants(self) -> Iterator[frozenset[str]]:
         """Every set of filters a caller may give: the closed list of this list's statements."""
@@ -143,11 +150,30 @@ class HotList:
             counted = int(found["counted"]) if found is not None else 0
         total, estimated = counted, False
         if counted > exact_limit:
-            beyond = await core.fetch_one(statements.beyond, values)
-            if dialect == "sqlite":
-                total = int(beyond["counted"]) if beyond is not None else counted
-            else:
-                total, estimated = max(counted, planned_rows(beyond, dialect) or 0), True
+            total = await self._beyond(core, statements, values, dialect)
+            estimated = dialect != "sqlite"
+            total = max(counted, total)
         if rows:  # an estimate may undershoot: never fewer than the rows already seen
             total = max(total, params.offset + len(rows) + int(has_next))
         return rows, params.meta(total, has_next=has_next, estimated=estimated)
+
+    async def _beyond(
+        self, core: CoreRunner, statements: _Statements, values: dict[str, Any], dialect: str
+    ) -> int:
+        """The total past the exact limit: the exact count on SQLite; elsewhere the planner's
+        estimate, kept `ESTIMATE_SECONDS` for the same filters and values (it moves with the
+        table's statistics, not with each row: reading it again on every page was one more
+        round trip a page, the list's costliest statement after the page itself)."""
+        if dialect == "sqlite":
+            found = await core.fetch_one(statements.beyond, values)
+            return int(found["counted"]) if found is not None else 0
+        key = (dialect, statements.beyond, tuple(sorted(values.items())))
+        now = _clock()
+        kept = self._estimates.get(key)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        estimate = planned_rows(await core.fetch_one(statements.beyond, values), dialect) or 0
+        if len(self._estimates) >= MAX_KEPT_ESTIMATES:
+            self._estimates.clear()
+        self._estimates[key] = (now + ESTIMATE_SECONDS, estimate)
+        return estimate
