@@ -6,7 +6,9 @@ dependency in a worker thread, a thread hand-off on every request.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import functools
+import operator
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -108,12 +110,15 @@ async def current_user(request: Request, work: WorkDep, claims: AccessClaims) ->
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
+def all_of(permissions: Iterable[Permission]) -> Permission:
+    """The flags of every permission given, as one `Permission` (what a route's gate needs)."""
+    return functools.reduce(operator.or_, permissions, Permission(0))
+
+
 def require(*permissions: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the caller through only when their role holds every permission
     (`policy.need`: the one rule the services ask too)."""
-    needed = Permission(0)
-    for permission in permissions:
-        needed |= permission
+    needed = all_of(permissions)
 
     async def check_permissions(user: CurrentUser) -> Principal:
         policy.need(user, needed, root_holds_all=False)

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from apidock import policy
-from apidock.auth.dependencies import AccessClaims
+from apidock.auth.dependencies import AccessClaims, all_of
 from apidock.auth.principal import CALLER_STATEMENT, caller_params, principal_from_row
 from apidock.auth.schemas import Principal
 from apidock.http.dependencies import CoreDep
@@ -22,9 +22,7 @@ from apidock.permissions import Permission
 
 def require_on_core(*permissions: Permission) -> Callable[..., Awaitable[Principal]]:
     """`require(*permissions)`, with the caller read on the Core runner."""
-    needed = Permission(0)
-    for permission in permissions:
-        needed |= permission
+    needed = all_of(permissions)
 
     async def check_permissions_on_core(
         request: Request, claims: AccessClaims, core: CoreDep

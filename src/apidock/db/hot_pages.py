@@ -130,8 +130,11 @@ class HotList:
         unknown = given.keys() - self.conditions.keys()
         if unknown:
             raise ValueError(f"{self.name}: no filter {sorted(unknown)}")
-        values = {name: value for name, value in given.items() if name in self._filters}
-        values = {name: value for name, value in values.items() if value is not None}
+        values = {
+            name: value
+            for name, value in given.items()
+            if name in self._filters and value is not None
+        }
         used = values.keys() | {name for name in self._switches if given.get(name)}
         dialect = core.dialect
         statements = self.statements(frozenset(used), dialect)
