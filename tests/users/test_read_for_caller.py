@@ -76,3 +76,14 @@ async def test_the_live_reader_checks_the_caller_and_finds_the_user(
 
     assert (await live_client.post("/api/v1/logout/access", headers=token)).status_code == 200
     assert (await live_client.get(f"{USERS}/{plain.id}", headers=token)).status_code == 401
+
+
+def test_the_hot_read_shows_the_bearer_requirement_in_the_openapi_document(app: FastAPI) -> None:
+    """`GET /users/{id}` reads its token without `Depends(bearer)`: /docs must still show the
+    lock (and send the token from "Authorize") exactly as for `GET /users/me`."""
+    document = app.openapi()
+    by_id = document["paths"]["/api/v1/users/{user_id}"]["get"]
+    me = document["paths"]["/api/v1/users/me"]["get"]
+    assert me["security"] == [{"OAuth2PasswordBearer": []}]
+    assert by_id["security"] == me["security"]
+    assert "OAuth2PasswordBearer" in document["components"]["securitySchemes"]

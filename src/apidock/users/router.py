@@ -6,7 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from apidock.auth.dependencies import AccessClaims, CurrentUser, require
+from apidock.auth.dependencies import (
+    HOT_SECURITY,
+    CurrentUser,
+    HotAccessDep,
+    require,
+)
 from apidock.auth.hot_dependencies import UsersReaderOnCore
 from apidock.errors import Forbidden
 from apidock.http.dependencies import CoreDep, WorkDep
@@ -30,10 +35,10 @@ router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(40
 
 
 # First: the hottest route is matched first (FastAPI tries routes in order).
-@router.get("/{user_id:int}", responses=error_responses(403, 404, 422))
-async def read_user(user_id: UserId, claims: AccessClaims, core: CoreDep) -> Envelope[UserRead]:
+@router.get("/{user_id:int}", responses=error_responses(403, 404, 422), openapi_extra=HOT_SECURITY)
+async def read_user(user_id: UserId, caller: HotAccessDep) -> Envelope[UserRead]:
     """Read one user. Requires: read_users, or being that user."""
-    user = await hot_read.read_for_caller(core, claims=claims, user_id=user_id)
+    user = await hot_read.read_for_caller(caller.core, claims=caller.claims, user_id=user_id)
     return Envelope(data=UserRead.model_validate(user))
 
 
