@@ -162,6 +162,15 @@ class Settings(BaseSettings):
     # seconds one operation on Redis may take, connecting included, before it answers 503
     redis_timeout: float = Field(default=2.0, gt=0, le=60, alias="REDIS_TIMEOUT")
     max_body_size: int = Field(default=1024 * 1024, ge=1024, le=1024**3, alias="MAX_BODY_SIZE")
+    # An imported document (POST /api/v1/apps/import, `apidock import`): its size, the depth
+    # of its nesting, and how many operations it may hold (apidock.descriptions.intake)
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, le=1024**3, alias="IMPORT_MAX_BYTES"
+    )
+    import_max_depth: int = Field(default=100, ge=8, le=400, alias="IMPORT_MAX_DEPTH")
+    import_max_operations: int = Field(
+        default=20_000, ge=1, le=1_000_000, alias="IMPORT_MAX_OPERATIONS"
+    )
     # seconds from the first read of a request body to its last byte
     body_timeout: float = Field(default=60.0, gt=0, le=3600, alias="BODY_TIMEOUT")
     # what `apidock serve` hands to uvicorn and to its HTTP protocol (apidock.server)

@@ -69,6 +69,11 @@ class PayloadTooLarge(ApiError):
     message = "Request body too large"
 
 
+class UnsupportedMediaType(ApiError):
+    status_code = 415
+    message = "Unsupported media type"
+
+
 class Unprocessable(ApiError):
     status_code = 422
     message = "Validation failed"

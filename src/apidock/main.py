@@ -28,6 +28,8 @@ from apidock.groups.router import router as groups_router
 from apidock.http.docs_ui import add_docs_routes
 from apidock.http.errors import COMMON_ERROR_RESPONSES, install_error_handler
 from apidock.http.middleware import BodyLimits, SecurityHeaders, TrustedHosts
+from apidock.imports.router import IMPORT_PATH
+from apidock.imports.router import router as imports_router
 from apidock.log_queue import QueuedLogs
 from apidock.logs.router import router as logs_router
 from apidock.roles.router import router as roles_router
@@ -184,7 +186,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.login_limiter = login_limiter
     install_error_handler(app)
     # inside CORS, so a browser can read the 413 too
-    app.add_middleware(BodyLimits, max_bytes=settings.max_body_size, timeout=settings.body_timeout)
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=settings.max_body_size,
+        timeout=settings.body_timeout,
+        larger={IMPORT_PATH: max(settings.import_max_bytes, settings.max_body_size)},
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -206,6 +213,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     add_docs_routes(app, api_prefix=API_PREFIX)
     _add_service_routes(app)
     app.include_router(auth_router, prefix=API_PREFIX)
+    app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(apps_router, prefix=API_PREFIX)
     app.include_router(logs_router, prefix=API_PREFIX)
     app.include_router(roles_router, prefix=API_PREFIX)

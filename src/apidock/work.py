@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,14 +69,25 @@ class UnitOfWork:
     request_id: str | None = None
     actor_id: int | None = None
 
-    async def audit(self, action: Action, target: Row) -> Log:
-        """Flush the change made to `target`, then add its audit row (in the same transaction)."""
+    async def audit(self, action: Action, target: Row, detail: dict[str, Any] | None = None) -> Log:
+        """Flush the change made to `target`, then add its audit row (in the same transaction),
+        with `detail` (what changed, or the counts of an import) when the action has any."""
         await self.session.flush()
-        return await self.record(action.value, target_type=action.target_type, target_id=target.id)
+        return await self.record(
+            action.value, target_type=action.target_type, target_id=target.id, detail=detail
+        )
 
-    async def record(self, action: str, *, target_type: str | None, target_id: int | None) -> Log:
+    async def record(
+        self,
+        action: str,
+        *,
+        target_type: str | None,
+        target_id: int | None,
+        detail: dict[str, Any] | None = None,
+    ) -> Log:
         """An audit row of any action, for an event named elsewhere (a client's `client.*`)."""
         log = Log(
+            detail=detail,
             user_id=self.actor_id,
             action=action,
             target_type=target_type,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, SmallInteger, String, Text
+from sqlalchemy import JSON, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from apidock.apps.models import App
@@ -33,6 +34,9 @@ class Api(TimestampMixin, Base):
     request_header: Mapped[str | None] = mapped_column(Text)
     need_auth: Mapped[bool | None]
     status: Mapped[int | None] = mapped_column(SmallInteger)
+    # The whole OpenAPI Operation Object, as written, for an API imported or described in
+    # OpenAPI; null for one made through the original's routes (exported from its rows).
+    operation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ApiResponse(TimestampMixin, Base):

@@ -1,10 +1,17 @@
-"""The `apps` table: an application whose HTTP API is documented."""
+"""The `apps` table: an application whose HTTP API is documented.
+
+Beside the original's columns, an app holds the app-level parts of its OpenAPI 3.1
+description (SPEC, "The description model"), each a JSON column kept as written (key order
+included: JSON, never PostgreSQL's JSONB, which reorders keys). They are null for an app made
+through the original's routes, whose export is built from its rows as before.
+"""
 
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
-from sqlalchemy import SmallInteger, String, Text
+from sqlalchemy import JSON, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from apidock.db import Base, TimestampMixin
@@ -35,3 +42,19 @@ class App(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     type: Mapped[int | None] = mapped_column(SmallInteger)
     auth_type: Mapped[int | None] = mapped_column(SmallInteger)
+    # The Info Object as the document gave it; `title`, `version` and `description` are also
+    # the columns above (the catalog's copy: a title made unique on import differs from it).
+    info: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    servers: Mapped[list[Any] | None] = mapped_column(JSON)
+    # null: no top-level requirement; []: explicitly none
+    security: Mapped[list[Any] | None] = mapped_column(JSON)
+    tags: Mapped[list[Any] | None] = mapped_column(JSON)
+    external_docs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    webhooks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    components: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    json_schema_dialect: Mapped[str | None] = mapped_column(Text)
+    # the document's own top-level `x-` keys
+    extensions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Path Items without their operations (summary, description, servers, parameters, `x-`,
+    # a `$ref`), by template, in the document's order: the order of `paths` in the export
+    paths: Mapped[dict[str, Any] | None] = mapped_column(JSON)

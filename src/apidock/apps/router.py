@@ -18,6 +18,7 @@ from apidock.http.dependencies import SessionDep
 from apidock.http.errors import error_responses
 
 router = APIRouter(prefix="/apps", tags=["apps"])
+YAML_MEDIA_TYPE = "application/yaml"
 APPS: Record[App] = Record(router, "app", "App", "/{app_id:int}", AppDep, AppRead)
 AppSearch = Annotated[str | None, Query(max_length=80, description="Text in the title or slug")]
 
@@ -62,7 +63,32 @@ async def export_openapi_by_slug(_: DocsReader, app: AppBySlugDep, session: Sess
     return _document(await service.export_openapi(session, app=app))
 
 
-def _document(pieces: list[bytes]) -> Response:
+OPENAPI_YAML_RESPONSES = error_responses(401, 403, 404, 409, 422)
+OPENAPI_YAML_RESPONSES[200] = {
+    "description": "The same OpenAPI 3.1.0 document as YAML (not wrapped in the envelope)",
+    "content": {YAML_MEDIA_TYPE: {"schema": {"type": "string"}}},
+}
+
+
+@router.get("/{app_id:int}/openapi.yaml", response_class=Response, responses=OPENAPI_YAML_RESPONSES)
+async def export_openapi_yaml(_: DocsReader, app: AppDep, session: SessionDep) -> Response:
+    """The app's OpenAPI 3.1.0 document as YAML; errors in the envelope. Requires: read_docs."""
+    pieces = await service.export_openapi(session, app=app, syntax="yaml")
+    return _document(pieces, YAML_MEDIA_TYPE)
+
+
+@router.get(
+    "/by-slug/{slug}/openapi.yaml", response_class=Response, responses=OPENAPI_YAML_RESPONSES
+)
+async def export_openapi_yaml_by_slug(
+    _: DocsReader, app: AppBySlugDep, session: SessionDep
+) -> Response:
+    """The app's OpenAPI 3.1.0 document as YAML, found by its slug. Requires: read_docs."""
+    pieces = await service.export_openapi(session, app=app, syntax="yaml")
+    return _document(pieces, YAML_MEDIA_TYPE)
+
+
+def _document(pieces: list[bytes], media_type: str = JSONResponse.media_type) -> Response:
     """The pieces the service encoded off the event loop, sent as they are: never joined
     into one more copy of the document."""
 
@@ -71,6 +97,4 @@ def _document(pieces: list[bytes]) -> Response:
             yield piece
 
     length = str(sum(len(piece) for piece in pieces))
-    return StreamingResponse(
-        each(), media_type=JSONResponse.media_type, headers={"Content-Length": length}
-    )
+    return StreamingResponse(each(), media_type=media_type, headers={"Content-Length": length})

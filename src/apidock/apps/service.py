@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis.models import Api, ApiExample, ApiResponse, ApiStatus
 from apidock.apis.schemas import stored_headers
+from apidock.apps.described_export import Syntax, render_described, stored_parts
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.openapi_export import (
     MAX_DOCUMENT_BYTES,
@@ -28,6 +29,7 @@ from apidock.apps.openapi_export import (
 from apidock.apps.schemas import AppCreate, AppUpdate
 from apidock.catalog import service as catalog
 from apidock.db.queries import contains_text, lock_row
+from apidock.descriptions.parts import OperationPart
 from apidock.errors import Conflict, Unprocessable
 from apidock.groups.models import ApiGroup
 from apidock.work import Action, UnitOfWork
@@ -171,9 +173,14 @@ async def _each_row(session: AsyncSession, statement: Executable) -> AsyncIterat
         await result.close()
 
 
-async def export_openapi(session: AsyncSession, *, app: App) -> list[bytes]:
-    """The OpenAPI 3.1 document of `app`'s live catalog as JSON pieces, read in four queries;
-    409 when it would take more than MAX_DOCUMENT_BYTES.
+async def export_openapi(
+    session: AsyncSession, *, app: App, syntax: Syntax = "json"
+) -> list[bytes]:
+    """The OpenAPI 3.1 document of `app`'s live catalog as JSON (or YAML) pieces, read in four
+    queries; 409 when it would take more than MAX_DOCUMENT_BYTES.
+
+    An app with a stored description (imported, `described_export`) is exported from it, with
+    any API added through the original's routes beside its operations.
 
     The rows are read here, as plain columns in batches; the document is built and encoded
     in a worker thread, since a large catalog takes long enough to hold up every other
@@ -223,6 +230,7 @@ async def export_openapi(session: AsyncSession, *, app: App) -> list[bytes]:
         budget.spend(_EXPORT_ROW_COST, row.title, row.body)
         examples.setdefault(row.api_id, []).append(ExportExample(title=row.title, body=row.body))
     apis: list[ExportApi] = []
+    described: list[OperationPart] = []
     async for row in _each_row(
         session,
         select(
@@ -235,11 +243,19 @@ async def export_openapi(session: AsyncSession, *, app: App) -> list[bytes]:
             Api.request_header,
             Api.need_auth,
             Api.status,
-        ).where(Api.app_id == app.id, Api.deleted_at.is_(None)),
+            Api.operation,
+        )
+        .where(Api.app_id == app.id, Api.deleted_at.is_(None))
+        .order_by(Api.id),
     ):
         budget.spend(
             _EXPORT_API_COST, row.title, row.request_url, row.description, row.request_header
         )
+        if row.operation is not None:
+            described.append(
+                OperationPart(row.request_url, row.request_method.lower(), row.operation)
+            )
+            continue
         apis.append(
             ExportApi(
                 id=row.id,
@@ -263,7 +279,14 @@ async def export_openapi(session: AsyncSession, *, app: App) -> list[bytes]:
         groups=groups,
         apis=apis,
     )
+    parts = stored_parts(app, described)
     try:
-        return await anyio.to_thread.run_sync(render_document, document, limiter=_EXPORT_THREADS)
+        if parts is None and syntax == "json":
+            return await anyio.to_thread.run_sync(
+                render_document, document, limiter=_EXPORT_THREADS
+            )
+        return await anyio.to_thread.run_sync(
+            lambda: render_described(parts, document, syntax), limiter=_EXPORT_THREADS
+        )
     except DocumentTooLarge:
         raise Conflict(_TOO_LARGE) from None

@@ -1,4 +1,5 @@
-"""The `apidock` command: serve, migrate, deploy, list routes, shell, profile, create users.
+"""The `apidock` command: serve, migrate, deploy, import and export descriptions, list routes,
+shell, profile, create users.
 
 Thin on purpose: each command parses its options, loads the settings and calls the code that
 does the work (`deploy`, the services, `shell`, `profiling`). One module per group of
@@ -10,7 +11,7 @@ from __future__ import annotations
 import click
 
 from apidock import __version__
-from apidock.cli import db, deploy, routes, serve, shell, users
+from apidock.cli import db, deploy, documents, routes, serve, shell, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,6 +29,8 @@ cli.add_command(serve.profile)
 cli.add_command(db.db)
 cli.add_command(deploy.deploy)
 cli.add_command(users.create_user)
+cli.add_command(documents.import_document)
+cli.add_command(documents.export_document)
 cli.add_command(routes.routes)
 cli.add_command(shell.shell)
 

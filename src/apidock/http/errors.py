@@ -26,6 +26,7 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Conflict: duplicate, or still referenced",
     413: "Request body too large",
+    415: "Unsupported media type",
     422: "Validation failed; `data` lists the fields",
     429: "Too many requests; see `Retry-After`",
     503: "Database or shared store unavailable",

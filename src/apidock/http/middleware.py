@@ -7,7 +7,7 @@ import asyncio
 import ipaddress
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from starlette.datastructures import URL
@@ -31,19 +31,32 @@ class BodyLimits:
     read, so that a client trickling bytes cannot hold a request open (uvicorn times the
     request head, not the body). Either way the answer is sent here, the connection closed
     after it, and the app told that the client is gone.
+
+    `larger` gives paths whose bodies may be larger than `max_bytes` (an import's document),
+    each with its own limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        timeout: float,
+        larger: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = (
+            self.larger.get(scope["path"], self.max_bytes) if self.larger else self.max_bytes
+        )
         for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+            if name == b"content-length" and (not value.isdigit() or int(value) > max_bytes):
                 await _refuse(send, PayloadTooLarge)
                 return
         received = 0
@@ -69,7 +82,7 @@ class BodyLimits:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 complete = not message.get("more_body", False)
-                if received > self.max_bytes:
+                if received > max_bytes:
                     refused = True
                     await _refuse(send, PayloadTooLarge)
                     return {"type": "http.disconnect"}
