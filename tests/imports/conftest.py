@@ -1,4 +1,4 @@
-"""Users of each seeded role, with their bearer headers; the command line's databases."""
+"""Users of each seeded role, with their bearer headers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from apidock.config import Settings
 from apidock.users.models import User
 from tests.factories import bearer, create_user
-from tests.test_cli import database_url, environment  # noqa: F401  (fixtures of the CLI tests)
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 import yaml
 
 from tests.imports.test_import_http import PETSTORE
-from tests.test_cli import invoke, ok
+from tests.test_cli import database_url, environment, invoke, ok  # noqa: F401  (fixtures)
 
 
-def test_import_then_export_gives_the_document_back(database_url: str, tmp_path: Path) -> None:
+def test_import_then_export_gives_the_document_back(database_url: str, tmp_path: Path) -> None:  # noqa: F811
     ok("deploy")
     source = tmp_path / "petstore.yaml"
     source.write_text(yaml.safe_dump(PETSTORE, sort_keys=False))
@@ -34,7 +34,8 @@ def test_import_then_export_gives_the_document_back(database_url: str, tmp_path:
 
 
 def test_a_refused_document_exits_1_and_names_each_problem(
-    database_url: str, tmp_path: Path
+    database_url: str,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     ok("deploy")
     source = tmp_path / "bad.json"
