@@ -20,10 +20,6 @@ from tests.catalog.helpers import API
 Auth = dict[str, str]
 DOCUMENTS = Path(__file__).parent.parent / "documents"
 MANIFEST: list[dict[str, Any]] = json.loads((DOCUMENTS / "manifest.json").read_text())
-# documents the intake refuses as they are, with the reason (tested in tests/descriptions)
-REFUSED: dict[str, str] = {
-    "swagger-2.0/s2o-merge-key.yaml": "a YAML merge key",
-}
 
 
 def media_type_of(name: str) -> str:
@@ -32,7 +28,7 @@ def media_type_of(name: str) -> str:
 
 @pytest.mark.parametrize(
     "entry",
-    [entry for entry in MANIFEST if entry["file"] not in REFUSED],
+    MANIFEST,
     ids=lambda entry: entry["file"],
 )
 async def test_a_real_document_round_trips_through_the_database(

@@ -5,9 +5,10 @@ v2.1.0 and v2.0.0 (`info.schema`). Everything else is refused at the field that 
 document is, with a message naming what is taken: OpenAPI 3.2 and later or 2.x, Swagger 1.x
 (`swaggerVersion`), Postman v1 (top-level `requests`), an unknown `info.schema`. Decisions:
 
-- A version must be a string, as every version of these formats says. `openapi: 3.0` or
-  `swagger: 2.0` unquoted in YAML is a number, and is refused with the advice to quote it:
-  guessing `3.0.x` from `3.0` would hide that the author's tools read it differently too.
+- A version is a string in every one of these formats, but `swagger: 2.0` unquoted in YAML
+  is a number, and real documents (swagger2openapi's own tests among them) are written so:
+  a number is read as the text Python writes for it (`2.0`, `3.1`) and checked as that, with
+  a note. Anything else (`true`, a list) is refused at the field.
 - `3.0` and `3.1` without a patch number are taken (some generators write them), with a note.
 - Postman: `info.schema` is a URL on `schema.getpostman.com` or `schema.postman.com` whose path
   holds `/collection/v2.1.0/` or `/collection/v2.0.0/`. A collection with `info` and `item`
@@ -73,12 +74,11 @@ def detect_format(document: dict[str, Any]) -> SourceFormat:
 
 
 def _openapi(document: dict[str, Any]) -> SourceFormat:
-    version = _version_text(document, "openapi", "3.1.0")
+    version, notes = _version_text(document, "openapi", "3.1.0")
     match = _OPENAPI_VERSION.fullmatch(version)
     if match is None:
         raise _refused("/openapi", f"OpenAPI {_clip(version)} is not taken", "format.version")
-    notes: tuple[Problem, ...] = ()
-    if match.group(2) is None:
+    if match.group(2) is None and not notes:
         note = f"The version {version!r} names no patch release: read as OpenAPI {version}.x"
         notes = (Problem("/openapi", note, "format.assumed"),)
     if match.group(1) == "1":
@@ -89,11 +89,11 @@ def _openapi(document: dict[str, Any]) -> SourceFormat:
 
 
 def _swagger(document: dict[str, Any]) -> SourceFormat:
-    version = _version_text(document, "swagger", "2.0")
+    version, notes = _version_text(document, "swagger", "2.0")
     if version != "2.0":
         raise _refused("/swagger", f"Swagger {_clip(version)} is not taken", "format.version")
     _require_object(document, ("paths",), "Swagger 2.0")
-    return SourceFormat("swagger", version)
+    return SourceFormat("swagger", version, notes)
 
 
 def _postman(document: dict[str, Any], info: dict[str, Any]) -> SourceFormat:
@@ -135,18 +135,18 @@ def _postman_version(schema: Any) -> str:
     return version
 
 
-def _version_text(document: dict[str, Any], key: str, example: str) -> str:
-    """The version string at `key`; a number or anything else is refused at it."""
+def _version_text(
+    document: dict[str, Any], key: str, example: str
+) -> tuple[str, tuple[Problem, ...]]:
+    """The version at `key` as text, with a note when it was written as a number."""
     version = document[key]
     if isinstance(version, str):
-        return version
+        return version, ()
     if isinstance(version, int | float) and not isinstance(version, bool):
-        message = (
-            f"The {key} version must be a string such as {example!r}, not the number "
-            f"{version!r}: quote it (unquoted YAML reads it as a number)"
-        )
-    else:
-        message = f"The {key} version must be a string such as {example!r}"
+        text = repr(version)
+        note = f"The version is the number {text}, not a string: read as {text!r}"
+        return text, (Problem(pointer(key), note, "format.assumed"),)
+    message = f"The {key} version must be a string such as {example!r}"
     raise _refused(pointer(key), message, "format.version")
 
 

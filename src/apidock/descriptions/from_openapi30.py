@@ -6,7 +6,7 @@ What the 3.1 release notes and the OAI's upgrade guide list, and nothing else:
 - In every Schema Object (found by the structural walk of `refs_walk`, so never inside `x-`
   extensions, examples, `default`, `enum` or `const`, which are data):
   - `nullable: true` with a `type` makes the type a union with "null" (`[string, "null"]`),
-    as OpenAPI 3.0.3 defines it; an `enum` beside it gains `null` too (see `_nullable`);
+    as OpenAPI 3.0.3 defines it; an `enum` beside it gains `null` too (see `apply_nullable`);
   - `nullable: true` beside a `$ref`, or with no `type` but an `allOf`/`anyOf`/`oneOf`:
     3.0.3 gives it no effect (its `type` is missing, and 3.0 ignores the siblings of `$ref`),
     yet that is how 3.0 authors write "this schema, or null". Read so: the schema becomes
@@ -32,12 +32,14 @@ What the 3.1 release notes and the OAI's upgrade guide list, and nothing else:
 Only a change of meaning or a guess is reported; the ordinary conversions are not. Pointers are
 into the 3.0 document, which the conversion leaves with the same structure but for the wrapped
 schemas (the only place a pointer moves: `/x/allOf` becomes `/x/anyOf/0/allOf`). The document
-passed in is never changed: the result is a full copy, sharing no container with it.
+passed in is not changed (unless asked, `in_place`): the result is a full copy, sharing no
+container with it. The work is one copy and one walk, linear in the document's size; a
+report entry's pointer costs its depth (the importer caps depth at 100).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from apidock.descriptions.problems import Report
 from apidock.descriptions.refs_walk import Path, pointer_of, shapes_of, walk
@@ -78,10 +80,17 @@ _REFERENCE_SHAPES = frozenset(
 )
 
 
-def convert_openapi30(document: dict[str, Any], report: Report) -> dict[str, Any]:
+def convert_openapi30(
+    document: dict[str, Any], report: Report, *, in_place: bool = False
+) -> dict[str, Any]:
     """The OpenAPI 3.1.0 document `document` (OpenAPI 3.0.x) says, by the rules above; what
-    changes its meaning or is a guess goes to `report` at its pointer in `document`."""
-    converted: dict[str, Any] = copy_json(document)
+    changes its meaning or is a guess goes to `report` at its pointer in `document`.
+
+    `in_place=True` converts `document` itself and returns it: for a caller that parsed it and
+    needs it no more, it saves the copy, the larger part of the time on a 10 MB document (the
+    copy's millions of containers also wake the garbage collector).
+    """
+    converted: dict[str, Any] = document if in_place else copy_json(document)
     converted["openapi"] = "3.1.0"
     wrapped: list[dict[str, Any]] = []
     for node, shape, path, _ in walk(converted, "openapi"):
@@ -91,30 +100,32 @@ def convert_openapi30(document: dict[str, Any], report: Report) -> dict[str, Any
             _trim_reference(node, path, report)
     # Wrapping moves members: done once the walk (and its 3.0 pointers) is over.
     for node in wrapped:
-        _wrap_nullable(node)
+        wrap_nullable(node)
     return converted
 
 
 def copy_json(value: Any) -> Any:
     """A deep copy of the JSON value `value`, iterative (any depth) and sharing no container
-    with it; scalars are immutable and shared."""
-    if type(value) is not dict and type(value) is not list:
+    with it (a dict or list of any subclass becomes a plain one); scalars are immutable and
+    shared."""
+    if not isinstance(value, dict | list):
         return value
-    root: Any = {} if type(value) is dict else []
+    root: Any = {} if isinstance(value, dict) else []
     stack: list[tuple[Any, Any]] = [(value, root)]
+    containers = (dict, list)
     while stack:
         source, target = stack.pop()
-        if type(source) is dict:
+        if isinstance(source, dict):
             for key, item in source.items():
-                if type(item) is dict or type(item) is list:
-                    copied: Any = {} if type(item) is dict else []
+                if isinstance(item, containers):
+                    copied: Any = {} if isinstance(item, dict) else []
                     stack.append((item, copied))
                     item = copied
                 target[key] = item
         else:
             for item in source:
-                if type(item) is dict or type(item) is list:
-                    copied = {} if type(item) is dict else []
+                if isinstance(item, containers):
+                    copied = {} if isinstance(item, dict) else []
                     stack.append((item, copied))
                     item = copied
                 target.append(item)
@@ -155,20 +166,50 @@ def _exclusive_bounds(schema: dict[str, Any]) -> None:
             del schema[exclusive]
 
 
-def _nullable(
-    schema: dict[str, Any], path: Path, report: Report, wrapped: list[dict[str, Any]]
-) -> None:
-    """Apply a boolean `nullable` of `schema` (removed from it).
+NullableOutcome = Literal["dropped", "union", "enum", "wrap"]
+"""What `apply_nullable` did: `nullable` removed and nothing else ("dropped": false, or no
+type, so null was allowed already); `type` made a union with "null" ("union"); `null` added
+to the `enum` (and to the `type`, if any: "enum"); or the schema is to be wrapped ("wrap")."""
+
+
+def apply_nullable(schema: dict[str, Any]) -> NullableOutcome | None:
+    """Remove a boolean `nullable` from the Schema Object `schema` and give its meaning to the
+    rest by the rules of the module's doc; None (and nothing changed) when `schema` has no
+    boolean `nullable`. Nothing is reported: the caller says what the outcome means to it.
+
+    "wrap" leaves the wrapping to the caller, who calls `wrap_nullable(schema)` once its walk
+    of the document is over (wrapping moves members, so pointers of a walk still under way
+    would no longer name their places).
 
     With an `enum`, 3.0.3 says the enum still refuses null (`nullable` only widens `type`),
     but authors and most tools (code generators, validators of 3.0) read `nullable: true`
     beside an enum as "or null", and that is the only reason to write both: `null` joins the
-    enum, and a warning says so.
+    enum.
     """
+    if not isinstance(schema.get("nullable"), bool):
+        return None
     if not schema.pop("nullable"):
-        return
+        return "dropped"
     kind = schema.get("type")
     if "$ref" in schema or (kind is None and any(k in schema for k in _COMPOSITIONS)):
+        return "wrap"
+    if isinstance(kind, str) and kind != "null":
+        schema["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        kind.append("null")
+    enum = schema.get("enum")
+    if isinstance(enum, list) and not any(value is None for value in enum):
+        enum.append(None)
+        return "enum"
+    return "dropped" if kind is None else "union"
+
+
+def _nullable(
+    schema: dict[str, Any], path: Path, report: Report, wrapped: list[dict[str, Any]]
+) -> None:
+    """Apply a boolean `nullable` of `schema` (`apply_nullable`), reporting a guess."""
+    outcome = apply_nullable(schema)
+    if outcome == "wrap":
         wrapped.append(schema)
         if "$ref" in schema:
             why = "beside $ref has no effect in OpenAPI 3.0 (it ignores what is beside $ref)"
@@ -180,14 +221,7 @@ def _nullable(
             f"nullable: true {why}; read as meant, the schema is now "
             'anyOf [the schema, {"type": "null"}] and accepts null',
         )
-        return
-    if isinstance(kind, str) and kind != "null":
-        schema["type"] = [kind, "null"]
-    elif isinstance(kind, list) and "null" not in kind:
-        kind.append("null")
-    enum = schema.get("enum")
-    if isinstance(enum, list) and not any(value is None for value in enum):
-        enum.append(None)
+    elif outcome == "enum":
         report.warn(
             pointer_of((path, "enum")),
             "nullable: true beside an enum: null added to the enum (OpenAPI 3.0.3 would "
@@ -195,7 +229,7 @@ def _nullable(
         )
 
 
-def _wrap_nullable(schema: dict[str, Any]) -> None:
+def wrap_nullable(schema: dict[str, Any]) -> None:
     """`schema` becomes `anyOf: [schema, {type: null}]`, in place (a `$ref` to it, or a
     pointer held by the caller, still names it), its annotations left on the outside."""
     inner = {key: value for key, value in schema.items() if key not in ANNOTATIONS}

@@ -97,5 +97,6 @@ def _converted(source: SourceFormat, document: dict[str, Any], report: Report) -
     if source.family == "swagger":
         return convert_swagger2(document, report)
     if source.version.startswith("3.0"):
-        return convert_openapi30(document, report)
+        # the loaded document is this import's own: converted in place, not copied
+        return convert_openapi30(document, report, in_place=True)
     return document

@@ -68,12 +68,12 @@ class Limits:
       at most twice what was written plus 10,000 values, memory linear in the input, and a
       billion-laughs file is refused after copying at most 10,000 values (milliseconds). A
       short document that aliases a 100-value schema a hundred times passes.
-    - `max_nodes`: 4,000,000 values (objects, arrays and scalars; keys not counted), alias
-      copies included: a value every 5 bytes of a body at `max_bytes`, where real documents
-      take 10 to 20 bytes a value. It bounds what a body of tiny values (`[0,0,0,…]`,
-      `[{},{},…]`) costs in memory (Python objects are 20 to 30 times their text) and, for
-      YAML, in time (about a second a million values). JSON counts before parsing, from its
-      commas and brackets.
+    - `max_nodes`: 2,000,000 values (objects, arrays and scalars; keys not counted), alias
+      copies included: a value every 10 bytes of a body at `max_bytes`, where real documents
+      take 15 (minified JSON) to 40 (indented JSON) bytes a value. It bounds what a body of
+      tiny values (`[0,0,…]`, `[{},{},…]`) costs in memory (Python objects are 20 to 30 times
+      their text) and, for YAML, in time (libyaml's events alone take about a microsecond
+      each). JSON counts before parsing, from its commas and brackets.
     - `max_integer_digits`: 4,300, CPython's own limit for converting between `int` and
       decimal text (`int()` and `str()` refuse past it); no API's data is that long.
     """
@@ -82,7 +82,7 @@ class Limits:
     max_depth: int = 100
     max_aliases: int = 100
     max_alias_nodes: int = 10_000
-    max_nodes: int = 4_000_000
+    max_nodes: int = 2_000_000
     max_integer_digits: int = 4300
 
 

@@ -8,15 +8,14 @@ each event is taken as it comes and every bound is checked before anything is bu
 
 - Keys are strings, exactly as written: `200:` is "200", `on:` "on", `1.0:` "1.0", `null:`
   "null". A key that is a list or an object (`? [a, b]`) or an alias is refused, and so is a
-  key given twice. A plain `<<` key (the YAML 1.1 merge key, dropped from YAML 1.2) is
-  refused rather than merged or kept: either guess would give the author something they did
-  not write; a quoted `"<<"` is an ordinary key.
-- Values follow the YAML 1.2 core schema: `true`/`false` (three cases) are booleans, `null`,
-  `~` and nothing are null, `12`, `0x1F` and `0o17` integers, `1.5`, `.5` and `1e3` floats;
-  everything else is a string: `yes`, `on`, `2020-01-01`, `1_000`, `1:30`. A number written
-  with a leading zero (`012`, `-007`, `01.5`) is a string too: YAML 1.1 reads it as octal and
-  1.2 as decimal, and what such a value usually is, a code, is kept as written. `.inf` and
-  `.nan` are refused, as JSON has no such numbers.
+  key given twice (as js-yaml, the reader of swagger2openapi and Redocly, does).
+- A plain `<<` key merges, as YAML 1.1 says and as js-yaml and PyYAML do (real documents,
+  swagger2openapi's tests among them, share parameters so): the keys of the mapping it names,
+  or of each mapping of a list of them, earlier ones first, join the mapping where the `<<`
+  stands, except keys the mapping itself has; a key written later in the mapping replaces a
+  merged one. Its value must be a mapping or a list of mappings. A quoted `"<<"` is a key.
+- Values follow the YAML 1.2 core schema (`yaml_scalars`): `yes`, `on`, `2020-01-01`,
+  `012` are strings; `true`, `~`, `12`, `1e3` what JSON would make of them.
 - Tags: `!` and the core ones (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`,
   `!!seq`) are read as their values; every other tag (`!!binary`, `!!timestamp`, `!!set`,
   `!!omap`, `!!python/...`, `!Ref`) is refused at its node. No object is ever constructed.
@@ -35,9 +34,11 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from apidock.descriptions.problems import DocumentRefused, Problem, child, pointer
 from apidock.descriptions.yaml_scalars import (
+    NUMBER_START,
     NumberRefused,
     integer_digits,
     plain_scalar,
+    plain_word,
 )
 
 if TYPE_CHECKING:
@@ -65,12 +66,13 @@ _SCALAR_TAGS: dict[str, type | None] = {
 _MAPPING_TAGS = frozenset({None, "!", _CORE + "map"})
 _SEQUENCE_TAGS = frozenset({None, "!", _CORE + "seq"})
 _NO_KEY: Any = object()
+_MERGE: Any = object()  # the key being read is a merge key (`<<`)
 
 
 class _Frame:
     """An object or array being read: where its next value goes, and what it adds up to."""
 
-    __slots__ = ("anchor", "container", "height", "is_map", "key", "start")
+    __slots__ = ("anchor", "container", "height", "is_map", "key", "merged", "start")
 
     def __init__(self, container: Any, is_map: bool, anchor: str | None, start: int) -> None:
         self.container = container
@@ -79,6 +81,7 @@ class _Frame:
         self.anchor = anchor
         self.start = start  # nodes read before this one, to size it for its aliases
         self.height = 1
+        self.merged: set[str] | None = None  # keys a `<<` brought, which a later key replaces
 
 
 class _Refusal(Exception):
@@ -142,10 +145,15 @@ class _Builder:
                 self.written += 1
                 if self.written > max_nodes:
                     self._too_many(event)
-                if event.tag is None:
-                    value = self._plain(event, max_digits) if event.implicit[0] else event.value
-                else:
+                text = event.value
+                if event.tag is not None:
                     value = self._tagged(event, max_digits)
+                elif not event.implicit[0]:
+                    value = text  # quoted or a block scalar: a string
+                elif text and text[0] not in NUMBER_START:
+                    value = plain_word(text)
+                else:
+                    value = self._plain(event, max_digits)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1, 0)
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
@@ -162,9 +170,8 @@ class _Builder:
                     raise _Refusal(f"Nested deeper than {max_depth} levels", "document.depth")
                 if event.anchor is not None:
                     self.anchors.pop(event.anchor, None)  # open: an alias of it is recursive
-                stack.append(
-                    _Frame({} if is_map else [], is_map, event.anchor, self.written + self.expanded)
-                )
+                start = self.written + self.expanded
+                stack.append(_Frame({} if is_map else [], is_map, event.anchor, start))
                 self.written += 1
                 if self.written > max_nodes:
                     self._too_many(event)
@@ -193,7 +200,10 @@ class _Builder:
                 root = value
             elif stack[-1].is_map:
                 top = stack[-1]
-                top.container[top.key] = value
+                if top.key is _MERGE:
+                    self._merge(top, value, event)
+                else:
+                    top.container[top.key] = value
                 top.key = _NO_KEY
             else:
                 stack[-1].container.append(value)
@@ -203,17 +213,33 @@ class _Builder:
         if event.tag is not None and event.tag not in _SCALAR_TAGS:
             self._at(event)
             raise _Refusal(f"The YAML tag {_short(event.tag)} is not taken", "yaml.tag")
-        if key == "<<" and event.tag is None and event.implicit[0]:
-            self._at(event)
-            raise _Refusal(
-                "A YAML merge key (<<) is not taken: write the keys out", "yaml.merge", key
-            )
-        if key in top.container:
-            self._at(event)
-            raise _Refusal(f"The key {key!r} appears twice", "key.duplicate", key)
         if event.anchor is not None:
             self.anchors[event.anchor] = (key, 1, 0)
+        if key == "<<" and event.tag is None and event.implicit[0]:
+            top.key = _MERGE
+            return
+        if key in top.container:
+            if top.merged is None or key not in top.merged:
+                self._at(event)
+                raise _Refusal(f"The key {key!r} appears twice", "key.duplicate", key)
+            top.merged.discard(key)  # written out after the merge: it replaces the merged value
         top.key = key
+
+    def _merge(self, top: _Frame, value: Any, event: Any) -> None:
+        """The keys of the mapping `value` (or of each in the list `value`) that `top` has
+        not written, added to it; the first mapping of a list wins over the later ones."""
+        sources = value if isinstance(value, list) else [value]
+        if not all(isinstance(source, dict) for source in sources):
+            self._at(event)
+            raise _Refusal("A merge key (<<) takes a mapping or a list of mappings", "yaml.merge")
+        merged = top.merged if top.merged is not None else set()
+        container = top.container
+        for source in sources:
+            for key, item in source.items():
+                if key not in container:
+                    container[key] = item
+                    merged.add(key)
+        top.merged = merged
 
     def _plain(self, event: Any, max_digits: int) -> Any:
         try:
@@ -280,7 +306,7 @@ class _Builder:
             if not frame.is_map:
                 tokens.append(len(frame.container))
             elif frame.key is not _NO_KEY:
-                tokens.append(frame.key)
+                tokens.append("<<" if frame.key is _MERGE else frame.key)
         return pointer(*tokens)
 
 

@@ -41,7 +41,6 @@ time (`bench/validation_speed.py`), which an import needs: issue 14 gives a whol
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from itertools import islice
@@ -186,7 +185,7 @@ def _problems_of(error: jsonschema_rs.ValidationError, document: Any) -> Iterato
     ):
         # One problem at each member that should not be there, rather than one at its object.
         for name in kind.unexpected:
-            yield Problem(pointer(*at, name), f"{json.dumps(name)} is not allowed here", INVALID)
+            yield Problem(pointer(*at, name), f"{short(name)} is not allowed here", INVALID)
     elif isinstance(kind, jsonschema_rs.ValidationErrorKind.Pattern) and kind.pattern == _DIALECTS:
         yield Problem(
             pointer(*at),

@@ -22,7 +22,7 @@ def tokens_in(path: list[str | int], document: Any) -> list[str | int]:
         if isinstance(node, dict) and isinstance(token, int):
             key = str(token)
             if key not in node:
-                key = next((k for k in node if k.isdecimal() and int(k) == token), key)
+                key = next((k for k in node if _decimal(k) and int(k) == token), key)
             tokens.append(key)
             node = node.get(key)
         elif isinstance(node, dict):
@@ -35,6 +35,11 @@ def tokens_in(path: list[str | int], document: Any) -> list[str | int]:
             tokens.append(token)
             node = None
     return tokens
+
+
+def _decimal(key: str) -> bool:
+    # ASCII digits only (as jsonschema-rs reads them), and short enough for `int` to take.
+    return 0 < len(key) <= 40 and key.isascii() and key.isdigit()
 
 
 def message_of(error: jsonschema_rs.ValidationError, nested: bool = False) -> str:

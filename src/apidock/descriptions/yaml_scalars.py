@@ -53,6 +53,10 @@ def plain_scalar(text: str, max_digits: int = 4300) -> Any:
     """
     if not text or text[0] not in NUMBER_START:
         return _WORDS.get(text, text)
+    if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
+        if len(text) > max_digits:  # the common case first: no expression to match
+            raise NumberRefused(f"An integer of more than {max_digits} digits")
+        return int(text)
     if _DECIMAL.fullmatch(text):
         if len(text) - (text[0] in "+-") > max_digits:
             raise NumberRefused(f"An integer of more than {max_digits} digits")
