@@ -3,11 +3,11 @@
 An operation's group is the group of its first tag (SPEC). A tag's place in the tree comes
 from, in this order: an `x-apidock-group-parent` extension naming its parent tag (the Postman
 converter writes it for nested folders); else its name read as a path, `Parent / Child`, the
-way API Dock's own export names a nested group; else the root. A tag whose title does not fit
-a group (GROUP_TITLE_MAX characters, MAX_GROUP_DEPTH levels) becomes a root group of its name
-cut to size, with a warning; past MAX_GROUPS_PER_APP groups, operations are left without a
-group, with a warning. The tags themselves stay in the document exactly as written: the
-groups are the catalog's way through them, not their copy.
+way API Dock's own export names a nested group; else the root. A title longer than a group's
+(GROUP_TITLE_MAX characters) is cut, and a tag nested deeper than MAX_GROUP_DEPTH levels is
+put in its deepest ancestor that fits, each with a warning; past MAX_GROUPS_PER_APP groups,
+operations are left without a group, with a warning. The tags themselves stay in the
+document exactly as written: the groups are the catalog's way through them, not their copy.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def plan_groups(
         if isinstance(tag, dict) and isinstance(tag.get("name"), str):
             declared.setdefault(tag["name"], tag)
     keys: dict[str, tuple[str, ...]] = {}
+    memo: dict[str, tuple[tuple[str, ...], bool]] = {}
     groups: dict[tuple[str, ...], PlannedGroup] = {}
     full = False
 
@@ -61,10 +62,10 @@ def plan_groups(
         nonlocal full
         if name in keys:
             return keys[name]
-        key = _key(name, declared)
-        if key is None:
-            key = (name[:GROUP_TITLE_MAX],)
-            report.warn(at, f"the group of tag {name[:80]!r} is named {key[0]!r}", "group.title")
+        key, cut = _key(name, declared, memo)
+        if cut:
+            where = " / ".join(key)[:200]
+            report.warn(at, f"the tag {name[:80]!r} is in the group {where!r}", "group.title")
         missing = [key[:level] for level in range(1, len(key) + 1) if key[:level] not in groups]
         if len(groups) + len(missing) > MAX_GROUPS_PER_APP:
             if not full:
@@ -95,28 +96,46 @@ def _first_tag(operation: dict[str, Any]) -> str | None:
     return None
 
 
-def _key(name: str, declared: dict[str, dict[str, Any]]) -> tuple[str, ...] | None:
-    """The titles from the root to the group of tag `name`, or None when they don't fit."""
-    titles: list[str] = []
+def _key(
+    name: str,
+    declared: dict[str, dict[str, Any]],
+    memo: dict[str, tuple[tuple[str, ...], bool]],
+) -> tuple[tuple[str, ...], bool]:
+    """The titles from the root to the group of tag `name`, and whether they had to be cut
+    to fit (a title to GROUP_TITLE_MAX characters, the depth to MAX_GROUP_DEPTH: a deeper tag's
+    operations go to its deepest ancestor that fits).
+
+    Each tag's chain is worked out once (`memo`): a deep folder tree costs time linear in its
+    tags, not in their depth times their number.
+    """
+    chain: list[str] = []  # `name`, its parent, … up to the first tag already known
     seen: set[str] = set()
+    anchor: str | None = None  # the nearest ancestor whose key is known
     current: str | None = name
-    while current is not None:
-        if current in seen:  # a parent cycle: the chain so far stands, from the root
+    while current is not None and current not in seen:
+        if current in memo:
+            anchor = current
             break
         seen.add(current)
+        chain.append(current)
         parent = declared.get(current, {}).get(PARENT_EXTENSION)
-        if isinstance(parent, str) and parent in declared and parent != current:
-            prefix = declared[parent].get("name", parent)
-            titles.append(_own_title(current, prefix))
-            current = parent
+        current = parent if isinstance(parent, str) and parent in declared else None
+    key, cut = memo[anchor] if anchor is not None else ((), False)
+    parent_name = anchor
+    for tag in reversed(chain):
+        if parent_name is None:  # the root of the chain: its name read as a path
+            titles = [title.strip() for title in tag.split(PATH_SEPARATOR)]
+            titles = [title for title in titles if title] or [tag.strip() or tag]
         else:
-            titles.extend(reversed(current.split(PATH_SEPARATOR)))
-            current = None
-    key = tuple(reversed(titles))
-    fits = len(key) <= MAX_GROUP_DEPTH and all(
-        title.strip() and len(title) <= GROUP_TITLE_MAX for title in key
-    )
-    return key if fits else None
+            titles = [_own_title(tag, parent_name)]
+        fitted = tuple(title[:GROUP_TITLE_MAX] for title in titles)
+        tag_cut = cut or fitted != tuple(titles)
+        key = (*key, *fitted)
+        if len(key) > MAX_GROUP_DEPTH:
+            key, tag_cut = key[:MAX_GROUP_DEPTH], True
+        memo[tag] = (key, tag_cut)
+        key, cut, parent_name = key, tag_cut, tag
+    return memo[name]
 
 
 def _own_title(name: str, parent: str) -> str:
