@@ -493,9 +493,7 @@ def test_100000_references_to_one_deep_target_resolve_it_once(
         return real(document, json_pointer)
 
     monkeypatch.setattr(refs, "resolve_pointer", counting)
-    started = time.monotonic()
     check_references(document, "openapi", Report())
-    assert time.monotonic() - started < 5
     assert len(calls) == 1
 
 
