@@ -109,7 +109,7 @@ async def import_json(
 
 
 async def test_an_openapi_31_document_imports_whole_and_exports_the_same(
-    client: httpx.AsyncClient, dev_auth: Auth, session: AsyncSession
+    client: httpx.AsyncClient, dev_auth: Auth, admin_auth: Auth, session: AsyncSession
 ) -> None:
     response = await import_json(client, dev_auth, PETSTORE)
     assert response.status_code == 201, response.text
@@ -136,7 +136,11 @@ async def test_an_openapi_31_document_imports_whole_and_exports_the_same(
             select(Log).where(Log.action == "app.import", Log.target_id == app["id"])
         )
     ).all()
-    assert audit.detail == {"format": "openapi-3.1.0", "operations": 3, "schemas": 1, "examples": 1}
+    counts = {"format": "openapi-3.1.0", "operations": 3, "schemas": 1, "examples": 1}
+    assert audit.detail == counts
+    logs = await client.get(f"{API}/logs", headers=admin_auth)
+    [shown] = [log for log in logs.json()["data"]["logs"] if log["id"] == audit.id]
+    assert (shown["action"], shown["target_type"], shown["detail"]) == ("app.import", "app", counts)
 
 
 async def test_export_then_import_then_export_is_byte_identical_in_json_and_yaml(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -39,6 +39,8 @@ class LogRead(ApiModel):
     target_type: str | None
     target_id: int | None
     ip: str | None
+    # what the action changed or counted (an import: its format and counts), when it says
+    detail: dict[str, Any] | None = None
     created_at: datetime | None
 
 
