@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -28,6 +29,7 @@ from apidock.groups.router import router as groups_router
 from apidock.http.docs_ui import add_docs_routes
 from apidock.http.errors import COMMON_ERROR_RESPONSES, install_error_handler
 from apidock.http.middleware import BodyLimits, SecurityHeaders, TrustedHosts
+from apidock.imports import pool as import_processes
 from apidock.imports.router import IMPORT_PATH
 from apidock.imports.router import router as imports_router
 from apidock.log_queue import QueuedLogs
@@ -163,6 +165,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             yield
         finally:
             logs.stop()
+        # the import processes, if an import started them (a thread: they may take a moment)
+        await anyio.to_thread.run_sync(import_processes.shutdown)
         await login_limiter.store.close()
         password_hasher.close()
         await database.dispose()

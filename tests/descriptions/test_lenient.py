@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+from apidock.descriptions.intake import take_in
 from apidock.descriptions.lenient import make_lenient_fixes
+from apidock.descriptions.lenient_schemas import REPORTED
 from apidock.descriptions.problems import Report
+from apidock.descriptions.refs_walk import walk
+
+DOCUMENTS = Path(__file__).parent.parent / "documents" / "openapi-3.1"
 
 
 def openapi(paths: dict[str, Any], **members: Any) -> dict[str, Any]:
@@ -267,3 +273,96 @@ def test_a_media_type_written_as_a_schema_reference_gets_it_as_its_schema() -> N
     assert entries(report.warnings) == [
         "/paths/~1a/get/responses/200/content/application~1json/$ref"
     ]
+
+
+def test_nullable_in_a_31_document_becomes_null_in_the_type_one_warning_per_schema() -> None:
+    data = {"nullable": True, "properties": {"nullable": {"nullable": True}}}
+    pet: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "nullable": {"type": "string", "nullable": True},
+            "status": {"type": "string", "enum": ["a"], "nullable": True},
+            "loose": {"nullable": True},
+            "never": {"type": "integer", "nullable": False},
+            "owner": {"$ref": "#/components/schemas/Owner", "description": "d", "nullable": True},
+            "either": {
+                "allOf": [{"type": "object"}],
+                "properties": {"n": {"required": True}},
+                "nullable": True,
+            },
+        },
+        "example": data,
+        "default": data,
+        "enum": [data],
+        "const": data,
+        "x-data": data,
+    }
+    document = openapi({}, components={"schemas": {"Pet": pet, "Owner": {"type": "object"}}})
+    report = fixed(document)
+    properties = pet["properties"]
+    assert properties["nullable"] == {"type": ["string", "null"]}
+    assert properties["status"] == {"type": ["string", "null"], "enum": ["a", None]}
+    assert properties["loose"] == {}
+    assert properties["never"] == {"type": "integer"}
+    assert properties["owner"] == {
+        "description": "d",
+        "anyOf": [{"$ref": "#/components/schemas/Owner"}, {"type": "null"}],
+    }
+    # wrapped once its property's boolean `required` went to its list, which moves with it
+    inner = {"allOf": [{"type": "object"}], "properties": {"n": {}}, "required": ["n"]}
+    assert properties["either"] == {"anyOf": [inner, {"type": "null"}]}
+    assert all(pet[key] is data for key in ("example", "default", "const", "x-data"))
+    assert data == {"nullable": True, "properties": {"nullable": {"nullable": True}}}
+    nullables = [p for p in report.warnings if p.type == "schema.nullable"]
+    at = "/components/schemas/Pet/properties/"
+    assert entries(nullables) == [
+        f"{at}{name}/nullable"
+        for name in ("nullable", "status", "loose", "never", "owner", "either")
+    ]
+    assert "enum" in nullables[1].message
+    assert "anyOf" in nullables[4].message
+
+
+def test_nullable_warnings_past_the_first_ones_are_counted_in_one_entry() -> None:
+    schemas = {f"S{i}": {"type": "string", "nullable": True} for i in range(REPORTED + 7)}
+    schemas["Last"] = {"nullable": False}
+    report = fixed(openapi({}, components={"schemas": schemas}))
+    assert all(schema.get("type") in (["string", "null"], None) for schema in schemas.values())
+    assert entries(report.warnings) == [
+        *(f"/components/schemas/S{i}/nullable" for i in range(REPORTED)),
+        f"/components/schemas/S{REPORTED}/nullable",
+    ]
+    summary = report.warnings[-1].message
+    assert summary.startswith("and 8 more schemas with nullable")
+    assert "type: 7" in summary
+    assert "dropped: 1" in summary
+
+
+def test_nullable_in_deeply_nested_schemas_is_fixed_without_recursion() -> None:
+    root: dict[str, Any] = {"type": "array", "nullable": True}
+    schema = root
+    for _ in range(10_000):
+        schema["items"] = {"type": "array", "nullable": True}
+        schema = schema["items"]
+    report = fixed(openapi({}, components={"schemas": {"Deep": root}}))
+    assert schema == {"type": ["array", "null"]}
+    assert len(report.warnings) == REPORTED + 1
+
+
+def test_real_31_documents_keep_no_nullable_keyword() -> None:
+    documents = {}
+    for name, fixes in (
+        ("readme-api.json", REPORTED + 1),  # 498 of them
+        ("readme-schema-types.yaml", 3),
+        ("scalar-galaxy.yaml", 1),
+    ):
+        intake = take_in((DOCUMENTS / name).read_bytes(), media_type=None)
+        schemas = [node for node, shape, _, _ in walk(intake.document, "openapi") if shape.schema]
+        assert not any("nullable" in schema for schema in schemas), name
+        nullables = [p for p in intake.report.warnings if p.type == "schema.nullable"]
+        assert len(nullables) == fixes, name
+        documents[name] = intake.document
+    # a property named `nullable` is a name: kept, and its own `nullable: true` applied
+    body = documents["readme-schema-types.yaml"]["paths"]["/anything/strings"]["post"]
+    schema = body["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["nullable"]["type"] == ["string", "null"]

@@ -40,3 +40,17 @@ def test_report_and_refusal_shapes() -> None:
     assert refused.data == [
         {"field": "/x/$ref", "message": "external reference to a.yaml", "type": "ref.external"}
     ]
+
+
+def test_a_refusal_crosses_a_process_boundary_whole() -> None:
+    """Imports are read in a process of their own: the refusal comes back by pickle."""
+    import pickle
+
+    refused = DocumentRefused([Problem("/a", "no", "x.y")], "The document cannot be imported")
+    again = pickle.loads(pickle.dumps(refused))
+    assert isinstance(again, DocumentRefused)
+    assert (again.problems, again.message, again.data) == (
+        refused.problems,
+        refused.message,
+        refused.data,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -19,6 +20,21 @@ NAMING_CONVENTION = {
 
 # A SELECT of any columns (SQLAlchemy 2.1 types a Select by its column types).
 AnySelect = Select[*tuple[Any, ...]]
+
+
+class EncodedJSON(str):
+    """JSON text encoded already (off the event loop, say): a JSON column stores it as it is.
+
+    A large value (an imported description's components) costs its `json.dumps` when it is
+    written; encoded in the process that read it, the event loop only passes the text on.
+    """
+
+
+def encode_json(value: Any) -> str:
+    """The engine's JSON serializer: `EncodedJSON` as it is, anything else `json.dumps`."""
+    if isinstance(value, EncodedJSON):
+        return str.__str__(value)
+    return json.dumps(value)
 
 
 def utcnow() -> datetime:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from apidock.config import Settings
+from apidock.db.base import encode_json
 from apidock.db.core import ConnectionRunner, CoreRunner, DriverRunner
 from apidock.errors import ApiError
 
@@ -63,7 +64,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     """An async engine for the configured database, with its driver's settings."""
     backend = settings.database_backend
     # a round trip before each checkout, but where the socket tells (PostgreSQL, below)
-    options: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": backend != "postgresql"}
+    options: dict[str, Any] = {
+        "echo": settings.db_echo,
+        "pool_pre_ping": backend != "postgresql",
+        "json_serializer": encode_json,
+    }
     if backend == "sqlite":
         options["connect_args"] = {"timeout": 30}
         if ":memory:" in settings.database_url or settings.database_url.endswith("://"):

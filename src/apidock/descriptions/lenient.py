@@ -14,7 +14,8 @@ be carried a `lost` one. The fixes here are the mistakes real documents make mos
   operation lacks it, else on each operation that does; a path parameter not `required: true`
   (the specification requires it) is made required;
 - a draft-03 boolean `required` on a property schema, a media type written as a `$ref` to a
-  schema (`lenient_schemas`).
+  schema, the 3.0 keyword `nullable` left in a 3.1 schema, a `pattern` that Python's `re`
+  does not compile (`lenient_schemas`, `lenient_patterns`).
 
 A Path Item that is a `$ref` keeps its template unchecked: its operations are shared with
 whatever else references it, so declaring a parameter there would be a guess.

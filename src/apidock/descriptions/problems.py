@@ -83,3 +83,7 @@ class DocumentRefused(Unprocessable):
     def __init__(self, problems: Iterable[Problem], message: str | None = None) -> None:
         self.problems = list(problems)
         super().__init__(message, data=[problem.as_refusal() for problem in self.problems])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # raised in an import's own process (apidock.imports.pool), read in the server's
+        return (type(self), (self.problems, self.message))

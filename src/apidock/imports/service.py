@@ -4,6 +4,8 @@ transaction with one audit row carrying the import's counts.
 The document is read, converted and checked off the event loop (`descriptions.intake`); the
 rows are written here. Decisions:
 
+- The document is read, converted, checked and encoded in an import process
+  (`imports.prepare`, `imports.pool`): the server's event loop only writes rows.
 - A new app's title is the document's `info.title` (cut to 80 characters); when another
   app holds it already, the slug is added in parentheses (`Petstore (petstore-2)`) and then a
   number, so an import never fails for a title. `info.title` stays as written in the stored
@@ -21,28 +23,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
-from apidock.apis.models import Api, ApiStatus
+from apidock.apis.models import Api
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.service import slugify
 from apidock.catalog import cascade
 from apidock.db import utcnow
 from apidock.db.queries import lock_row
-from apidock.descriptions.intake import Intake, IntakeLimits, take_in
-from apidock.descriptions.parts import DescriptionParts, OperationPart
-from apidock.descriptions.problems import DocumentRefused, Problem, pointer
+from apidock.descriptions.intake import IntakeLimits
 from apidock.errors import Conflict, NotFound, Unprocessable
 from apidock.groups.models import ROOT_PID, ApiGroup
-from apidock.imports.tree import plan_groups
+from apidock.imports import pool
+from apidock.imports.prepare import TITLE_MAX, PreparedImport, text_of
 from apidock.work import Action, UnitOfWork
 
-TITLE_MAX = 80
-REQUEST_URL_MAX = 256
 DEFAULT_VERSION = "1.0.0"
-# Documents read at once per process: the work holds the GIL, more threads go no faster.
-_INTAKE_THREADS = anyio.CapacityLimiter(2)
 _INSERT_BATCH = 500
 
 
@@ -58,13 +54,6 @@ class Imported:
     report: dict[str, Any]
 
 
-async def read_document(raw: bytes, *, media_type: str | None, limits: IntakeLimits) -> Intake:
-    """`descriptions.intake.take_in` in a worker thread: the event loop keeps serving."""
-    return await anyio.to_thread.run_sync(
-        lambda: take_in(raw, media_type=media_type, limits=limits), limiter=_INTAKE_THREADS
-    )
-
-
 async def import_document(
     work: UnitOfWork,
     *,
@@ -74,14 +63,19 @@ async def import_document(
     slug: str | None = None,
     app_id: int | None = None,
 ) -> Imported:
-    """The document `raw` as a new app (`slug`) or as the description of app `app_id`."""
+    """The document `raw` as a new app (`slug`) or as the description of app `app_id`.
+
+    The document is read in an import process (`imports.pool`); its rows are written here, in
+    the request's transaction. The app's large parts (components, webhooks, path items) are
+    written as the text that process encoded and are not read back: within this request the
+    `App` object does not hold them (they are read where they are used, by the export).
+    """
     if slug is not None and app_id is not None:
         raise Unprocessable(
             "Give a slug for a new app or an app_id to replace, not both",
             data=[{"field": "query.app_id", "message": "not with slug", "type": "conflict"}],
         )
-    intake = await read_document(raw, media_type=media_type, limits=limits)
-    _check_templates(intake.parts.operations)
+    prepared = await pool.prepare(raw, media_type=media_type, limits=limits)
     session = work.session
     if app_id is not None:
         app = await work.live(App, app_id)
@@ -89,36 +83,26 @@ async def import_document(
             raise NotFound("App not found")
         await lock_row(session, App, app.id)
         await _clear(work, app)
+        app.version = text_of(prepared.info.get("version"))[:TITLE_MAX] or app.version
+        app.description = text_of(prepared.info.get("description")) or None
         created = False
     else:
-        app = await _new_app(work, intake, slug)
+        app = await _new_app(work, prepared, slug)
         created = True
-    _describe(app, intake.parts)
+    app.info = prepared.info
+    for name, value in prepared.small_parts.items():
+        setattr(app, name, value)
     await session.flush()
-    await _write_catalog(work, app, intake)
-    report = intake.as_report()
-    counts = {key: report[key] for key in ("format", "operations", "schemas", "examples")}
-    await work.audit(ImportAction.CREATE if created else ImportAction.REPLACE, app, counts)
-    return Imported(app=app, created=created, report=report)
+    await session.execute(update(App).where(App.id == app.id).values(**prepared.large_parts))
+    await _write_catalog(work, app, prepared)
+    action = ImportAction.CREATE if created else ImportAction.REPLACE
+    await work.audit(action, app, prepared.counts)
+    return Imported(app=app, created=created, report=prepared.report)
 
 
-def _check_templates(operations: list[OperationPart]) -> None:
-    problems = [
-        Problem(
-            pointer("paths", part.path),
-            f"a path template takes at most {REQUEST_URL_MAX} characters",
-            "document.path",
-        )
-        for part in operations
-        if len(part.path) > REQUEST_URL_MAX
-    ]
-    if problems:
-        raise DocumentRefused(problems[:100])
-
-
-async def _new_app(work: UnitOfWork, intake: Intake, slug: str | None) -> App:
-    info = intake.parts.info
-    title = _text(info.get("title"))[:TITLE_MAX].strip() or "Imported API"
+async def _new_app(work: UnitOfWork, prepared: PreparedImport, slug: str | None) -> App:
+    info = prepared.info
+    title = text_of(info.get("title"))[:TITLE_MAX].strip() or "Imported API"
     slug = slug or slugify(title)
     if not slug:
         raise Unprocessable(
@@ -131,8 +115,8 @@ async def _new_app(work: UnitOfWork, intake: Intake, slug: str | None) -> App:
     app = App(
         title=await _free_title(work, title, slug),
         slug=slug,
-        version=_text(info.get("version"))[:TITLE_MAX] or DEFAULT_VERSION,
-        description=_text(info.get("description")) or None,
+        version=text_of(info.get("version"))[:TITLE_MAX] or DEFAULT_VERSION,
+        description=text_of(info.get("description")) or None,
         type=int(AppType.WEB),
         auth_type=int(AuthType.NONE),
     )
@@ -157,23 +141,6 @@ async def _free_title(work: UnitOfWork, title: str, slug: str) -> str:
         number += 1
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _describe(app: App, parts: DescriptionParts) -> None:
-    app.info = parts.info
-    app.servers = parts.servers
-    app.security = parts.security
-    app.tags = parts.tags
-    app.external_docs = parts.external_docs
-    app.webhooks = parts.webhooks
-    app.components = parts.components
-    app.json_schema_dialect = parts.json_schema_dialect
-    app.extensions = parts.extensions
-    app.paths = parts.paths
-
-
 async def _clear(work: UnitOfWork, app: App) -> None:
     """Soft-delete what `app` holds (groups, APIs and theirs), keeping the app itself."""
     session = work.session
@@ -188,11 +155,10 @@ async def _clear(work: UnitOfWork, app: App) -> None:
         await cascade.soft_delete(session, model, ids, at)
 
 
-async def _write_catalog(work: UnitOfWork, app: App, intake: Intake) -> None:
+async def _write_catalog(work: UnitOfWork, app: App, prepared: PreparedImport) -> None:
     session = work.session
-    plan = plan_groups(intake.parts.tags, intake.parts.operations, intake.report)
     group_ids: dict[tuple[str, ...], int] = {}
-    for planned in plan.groups:
+    for planned in prepared.groups:
         parent = planned.parent
         group = ApiGroup(
             app_id=app.id,
@@ -202,45 +168,23 @@ async def _write_catalog(work: UnitOfWork, app: App, intake: Intake) -> None:
         session.add(group)
         await session.flush()
         group_ids[planned.key] = group.id
-    default_security = intake.parts.security
+    now = utcnow()
     rows = [
-        _api_row(app.id, group_ids.get(key) if key is not None else None, part, default_security)
-        for part, key in zip(intake.parts.operations, plan.operation_groups, strict=True)
+        {
+            "app_id": app.id,
+            "group_id": group_ids.get(api.group) if api.group is not None else None,
+            "title": api.title,
+            "description": api.description,
+            "request_url": api.request_url,
+            "request_method": api.request_method,
+            "request_header": None,
+            "need_auth": api.need_auth,
+            "status": api.status,
+            "operation": api.operation,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for api in prepared.apis
     ]
     for start in range(0, len(rows), _INSERT_BATCH):
         await session.execute(insert(Api), rows[start : start + _INSERT_BATCH])
-
-
-def _api_row(
-    app_id: int, group_id: int | None, part: OperationPart, default_security: list[Any] | None
-) -> dict[str, Any]:
-    operation = part.operation
-    title = (
-        _text(operation.get("summary")).strip()
-        or _text(operation.get("operationId")).strip()
-        or f"{part.method.upper()} {part.path}"
-    )
-    description = operation.get("description")
-    security = operation.get("security", default_security)
-    need_auth = (
-        isinstance(security, list)
-        and bool(security)
-        and all(isinstance(requirement, dict) and requirement for requirement in security)
-    )
-    now = utcnow()
-    return {
-        "app_id": app_id,
-        "group_id": group_id,
-        "title": title[:TITLE_MAX],
-        "description": description if isinstance(description, str) else None,
-        "request_url": part.path,
-        "request_method": part.method.upper(),
-        "request_header": None,
-        "need_auth": need_auth,
-        "status": int(
-            ApiStatus.DEPRECATED if operation.get("deprecated") is True else ApiStatus.RELEASED
-        ),
-        "operation": operation,
-        "created_at": now,
-        "updated_at": now,
-    }
