@@ -47,7 +47,7 @@ def test_a_refusal_crosses_a_process_boundary_whole() -> None:
     import pickle
 
     refused = DocumentRefused([Problem("/a", "no", "x.y")], "The document cannot be imported")
-    again = pickle.loads(pickle.dumps(refused))
+    again = pickle.loads(pickle.dumps(refused))  # noqa: S301  (its own bytes, just made)
     assert isinstance(again, DocumentRefused)
     assert (again.problems, again.message, again.data) == (
         refused.problems,

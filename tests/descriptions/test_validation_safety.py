@@ -165,3 +165,23 @@ def test_the_validator_is_compiled_once_even_by_concurrent_first_calls(
         thread.join(timeout=10)
     assert results == [[]] * 8
     assert calls == [1]
+
+
+def test_a_pattern_of_thousands_of_class_escapes_is_judged_without_jsonschema_rs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """jsonschema-rs takes seconds to compile such a pattern: Python's `re` alone judges it."""
+    from apidock.descriptions import validation_schemas
+
+    compiled: list[Any] = []
+    real = validation_schemas.jsonschema_rs.Draft202012Validator
+
+    def counting(schema: Any, **options: Any) -> Any:
+        if isinstance(schema, dict) and "pattern" in schema and len(schema) == 1:
+            compiled.append(schema["pattern"])
+        return real(schema, **options)
+
+    monkeypatch.setattr(validation_schemas.jsonschema_rs, "Draft202012Validator", counting)
+    assert validation_schemas._pattern_verdict("\\s" * 2000) is None
+    assert validation_schemas._pattern_verdict("^\\w+$") is None
+    assert compiled == ["^\\w+$"]

@@ -57,6 +57,13 @@ _COMPILE_ERRORS = (re.error, RecursionError, OverflowError, ValueError)
 # Counted wherever they are (in a class too, or after an escaped backslash): an upper bound.
 _CLASS_ESCAPE = re.compile(r"\\[dDsSwW]")
 
+
+def class_escapes(pattern: str) -> int:
+    """How many class escapes (`\\d`, `\\s`, `\\w` and their negations) `pattern` has: what
+    makes jsonschema-rs slow to compile it."""
+    return len(_CLASS_ESCAPE.findall(pattern))
+
+
 MAX_LENGTH = 100_000
 MAX_CLASS_ESCAPES = 64
 
@@ -85,7 +92,7 @@ def pattern_verdict(pattern: str) -> PatternVerdict:
         rewritten is not None
         and rewritten != pattern
         and _python_error(rewritten) is None
-        and len(_CLASS_ESCAPE.findall(rewritten)) <= MAX_CLASS_ESCAPES
+        and class_escapes(rewritten) <= MAX_CLASS_ESCAPES
         and _ecma_compiles(rewritten)
     ):
         return PatternVerdict(
