@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,6 +40,8 @@ from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
+# An app's components may be as large as an imported document's (PUT /apps/{id}/components)
+COMPONENTS_PATHS = re.escape(API_PREFIX) + r"/apps/[0-9]+/components(?:/[^/]+/[^/]+)?"
 OPENAPI_TAG_ORDER = (
     "users",
     "service",
@@ -194,7 +197,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         BodyLimits,
         max_bytes=settings.max_body_size,
         timeout=settings.body_timeout,
-        larger={IMPORT_PATH: max(settings.import_max_bytes, settings.max_body_size)},
+        larger=dict.fromkeys(
+            (re.escape(IMPORT_PATH), COMPONENTS_PATHS),
+            max(settings.import_max_bytes, settings.max_body_size),
+        ),
     )
     app.add_middleware(
         CORSMiddleware,

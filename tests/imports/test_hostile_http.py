@@ -225,3 +225,34 @@ async def test_legitimate_recursion_imports_and_exports_with_its_ref_kept(
     app_id = imported.json()["data"]["app"]["id"]
     exported = (await client.get(f"{API}/apps/{app_id}/openapi.json", headers=dev_auth)).json()
     assert exported["components"]["schemas"]["Tree"] == tree
+
+
+async def test_components_may_be_as_large_as_an_import_but_other_bodies_may_not(
+    client: httpx.AsyncClient, dev_auth: Auth
+) -> None:
+    """MAX_BODY_SIZE (1 MiB) bounds every body but an import's and an app's components."""
+    imported = await client.post(
+        f"{API}/apps/import",
+        content=json.dumps(PETSTORE),
+        headers={**dev_auth, "Content-Type": "application/json"},
+    )
+    app_id = imported.json()["data"]["app"]["id"]
+    schemas = {f"S{n}": {"type": "string", "description": "d" * 1000} for n in range(1500)}
+    components = {
+        **PETSTORE["components"],
+        "schemas": {**PETSTORE["components"]["schemas"], **schemas},
+    }
+    body = json.dumps(components)
+    assert len(body) > 1024 * 1024
+    put = await client.put(
+        f"{API}/apps/{app_id}/components",
+        content=body,
+        headers={**dev_auth, "Content-Type": "application/json"},
+    )
+    assert put.status_code == 200, put.text[:300]
+    too_big = await client.patch(
+        f"{API}/apps/{app_id}",
+        content=json.dumps({"summary": "s" * (1024 * 1024)}),
+        headers={**dev_auth, "Content-Type": "application/json"},
+    )
+    assert too_big.status_code == 413

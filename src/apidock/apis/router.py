@@ -9,7 +9,14 @@ from fastapi import APIRouter, Query
 from apidock.apis import hot_list, service
 from apidock.apis.dependencies import ApiDep
 from apidock.apis.models import Api
-from apidock.apis.schemas import ApiCreate, ApiPage, ApiRead, ApiStatusName, ApiUpdate, Method
+from apidock.apis.schemas import (
+    ApiCreate,
+    ApiDetail,
+    ApiPage,
+    ApiStatusName,
+    ApiUpdate,
+    Method,
+)
 from apidock.auth.hot_dependencies import DocsReaderOnCore
 from apidock.catalog.routes import Record
 from apidock.http.dependencies import CoreDep
@@ -18,7 +25,8 @@ from apidock.http.pages import PageDep
 from apidock.schemas import Envelope, Id
 
 router = APIRouter(prefix="/apis", tags=["apis"])
-APIS: Record[Api] = Record(router, "api", "API", "/{api_id:int}", ApiDep, ApiRead)
+# one API's answers carry its operation; the list (`hot_list`) is of catalog rows only
+APIS: Record[Api] = Record(router, "api", "API", "/{api_id:int}", ApiDep, ApiDetail)
 
 
 @router.get("", responses=error_responses(401, 403, 422))
@@ -43,7 +51,11 @@ async def list_apis(
 
 APIS.add_create(ApiCreate, service.create, "Document an API of an app. Requires: write_docs.")
 APIS.add_read("Read an API. Requires: read_docs.")
-APIS.add_update(ApiUpdate, service.update, "Change an API. Requires: write_docs.")
+APIS.add_update(
+    ApiUpdate,
+    service.update,
+    "Change an API; `operation` replaces its OpenAPI Operation Object. Requires: write_docs.",
+)
 APIS.add_delete(
     service.delete,
     "Soft-delete an API with its response fields and examples. Requires: write_docs.",

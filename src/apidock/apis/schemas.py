@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from apidock.apis.models import ApiStatus
+from apidock.apps.json_values import JsonObject
 from apidock.catalog.schemas import PatchModel, Title, named
 from apidock.schemas import ApiModel, Id, PageMeta, RequestModel
 
@@ -151,10 +152,21 @@ class ApiCreate(RequestModel):
 
 
 class ApiUpdate(PatchModel):
-    """An API stays in its app; `group_id` moves it among the app's groups (null: ungrouped)."""
+    """An API stays in its app; `group_id` moves it among the app's groups (null: ungrouped).
+
+    `operation` replaces the whole OpenAPI Operation Object (`apis.operations` says what
+    follows from it); its problems are 422 with JSON Pointers into it."""
 
     not_null: ClassVar[frozenset[str]] = frozenset(
-        {"title", "request_url", "request_method", "request_header", "need_auth", "status"}
+        {
+            "title",
+            "request_url",
+            "request_method",
+            "request_header",
+            "need_auth",
+            "status",
+            "operation",
+        }
     )
 
     group_id: Id | None = None
@@ -165,6 +177,9 @@ class ApiUpdate(PatchModel):
     request_header: Headers | None = None
     need_auth: bool | None = None
     status: ApiStatusName | None = None
+    operation: JsonObject | None = Field(
+        default=None, description="The whole OpenAPI 3.1 Operation Object, replacing the API's"
+    )
 
 
 def stored_headers(stored: str | None) -> list[dict[str, Any]]:
@@ -225,6 +240,9 @@ _WELL_FORMED_HEADERS = TypeAdapter(list[_StoredHeader])
 
 
 class ApiRead(ApiModel):
+    """An API as the catalog lists it: its columns. The list is the catalog's view (a page of
+    rows, `apis.hot_list`); one API's read (`ApiDetail`) adds its whole operation."""
+
     id: int
     app_id: int | None
     group_id: int | None
@@ -249,6 +267,13 @@ class ApiRead(ApiModel):
             return _WELL_FORMED_HEADERS.validate_json(value)
         except ValidationError:
             return stored_headers(value)
+
+
+class ApiDetail(ApiRead):
+    """One API: its columns and, when it is described in OpenAPI, its Operation Object
+    (null for an API made through the original's routes, exported from its rows)."""
+
+    operation: dict[str, Any] | None
 
 
 class ApiPage(PageMeta):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apidock.apis import operations
 from apidock.apis.models import Api, ApiStatus
 from apidock.apis.schemas import ApiCreate, ApiUpdate
 from apidock.apps.models import App
@@ -70,11 +71,15 @@ _ROUTE_AND_GROUP = frozenset({"request_url", "request_method", "group_id"})
 
 
 async def update(work: UnitOfWork, *, api: Api, api_in: ApiUpdate) -> Api:
-    """`api` with the fields given in `api_in` changed."""
+    """`api` with the fields given in `api_in` changed, and for an API described in OpenAPI
+    its operation with them (`operations`); audited with the names of what changed."""
     values = api_in.model_dump(exclude_unset=True)
     # as on create; and a group deleted meanwhile is seen deleted, and the route checked is
-    # the one the API has now (a path changed meanwhile with the method changed here)
-    if values.keys() & _ROUTE_AND_GROUP and not await lock_row_and_reload(
+    # the one the API has now (a path changed meanwhile with the method changed here). An
+    # operation is checked in the app's whole document: one change of it at a time, and
+    # whether the API is described is known once it is read again under the lock.
+    locking = _ROUTE_AND_GROUP | operations.DESCRIBED_FIELDS
+    if values.keys() & locking and not await lock_row_and_reload(
         work.session, App, api.app_id, api
     ):
         raise NotFound("API not found")
@@ -87,7 +92,14 @@ async def update(work: UnitOfWork, *, api: Api, api_in: ApiUpdate) -> Api:
         url=values.get("request_url", api.request_url),
         exclude_id=api.id,
     )
-    return await catalog.change(work, ApiAction.UPDATE, api, _stored(values))
+    if operations.touches_operation(api, values):
+        values = await operations.describe(work, api=api, values=values)
+    stored = _stored(values)
+    changed = sorted(name for name, value in stored.items() if getattr(api, name) != value)
+    for name, value in stored.items():
+        setattr(api, name, value)
+    await work.audit(ApiAction.UPDATE, api, {"changed": changed})
+    return api
 
 
 async def delete(work: UnitOfWork, *, api: Api) -> None:

@@ -76,6 +76,8 @@ def described_document(parts: DescriptionParts | None, rows: ExportApp) -> dict[
     document = join_document(parts)
     if not rows.apis:
         return document
+    if "paths" not in document:  # a description of components or webhooks alone
+        document = _with_paths(document)
     paths: dict[str, Any] = document["paths"]
     used: set[str] = set()
     for template, item in built["paths"].items():
@@ -95,6 +97,17 @@ def described_document(parts: DescriptionParts | None, rows: ExportApp) -> dict[
         components["securitySchemes"] = declared
         document = _with_components(document, components)
     return document
+
+
+def _with_paths(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with an empty `paths` in its place of the deterministic order."""
+    ordered: dict[str, Any] = {}
+    for key, value in document.items():
+        if key in ("webhooks", "components") or key.startswith("x-"):
+            ordered.setdefault("paths", {})
+        ordered[key] = value
+    ordered.setdefault("paths", {})
+    return ordered
 
 
 def _tag_names(document: dict[str, Any]) -> set[str]:

@@ -10,9 +10,11 @@ from typing import Any
 import anyio
 from sqlalchemy import Executable, Row, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from apidock.apis.models import Api, ApiExample, ApiResponse, ApiStatus
 from apidock.apis.schemas import stored_headers
+from apidock.apps import description
 from apidock.apps.described_export import Syntax, render_described, stored_parts
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.openapi_export import (
@@ -62,9 +64,16 @@ def slugify(title: str) -> str:
     return slug[:SLUG_MAX_LENGTH].rstrip("-")
 
 
+# The parts of a description an app's read does not show: a list leaves them in the database
+# (and fails loudly, rather than reading one app at a time, if anything asks for them).
+_NOT_READ = (App.components, App.webhooks, App.paths, App.extensions)
+
+
 def search(*, q: str | None = None) -> Select[App]:
     """Live apps, by title, optionally those whose title or slug contains `q`."""
-    statement = catalog.live_rows(App, App.title, App.id)
+    statement = catalog.live_rows(App, App.title, App.id).options(
+        *(defer(column, raiseload=True) for column in _NOT_READ)
+    )
     if q:
         statement = statement.where(or_(contains_text(App.title, q), contains_text(App.slug, q)))
     return statement
@@ -119,12 +128,24 @@ async def create(work: UnitOfWork, *, app_in: AppCreate) -> App:
 
 
 async def update(work: UnitOfWork, *, app: App, app_in: AppUpdate) -> App:
-    """`app` with the fields given in `app_in` changed."""
+    """`app` with the fields given in `app_in` changed, its description's parts once the
+    document they make is valid (`description`); audited with the names of what changed."""
     values = _stored(app_in.model_dump(exclude_unset=True))
+    parts = {field: values.pop(field) for field in description.APP_PART_FIELDS & values.keys()}
+    if parts:
+        await description.lock_app(work, app)
     await _ensure_unique(
         work.session, title=values.get("title"), slug=values.get("slug"), exclude_id=app.id
     )
-    return await catalog.change(work, AppAction.UPDATE, app, values)
+    changed = [name for name, value in values.items() if getattr(app, name) != value]
+    if parts:
+        changed += await description.write_app_parts(work, app=app, given=parts)
+    if "title" in values:
+        description.follow_title(app, values["title"])
+    for name, value in values.items():
+        setattr(app, name, value)
+    await work.audit(AppAction.UPDATE, app, {"changed": sorted(changed)})
+    return app
 
 
 async def delete(work: UnitOfWork, *, app: App) -> None:

@@ -32,8 +32,9 @@ class BodyLimits:
     request head, not the body). Either way the answer is sent here, the connection closed
     after it, and the app told that the client is gone.
 
-    `larger` gives paths whose bodies may be larger than `max_bytes` (an import's document),
-    each with its own limit.
+    `larger` gives paths (regular expressions a path must match whole) whose bodies may be
+    larger than `max_bytes`, each with its own limit: an import's document, an app's
+    components.
     """
 
     def __init__(
@@ -46,15 +47,17 @@ class BodyLimits:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
-        self.larger = dict(larger or {})
+        self.larger = [(re.compile(path), limit) for path, limit in (larger or {}).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = (
-            self.larger.get(scope["path"], self.max_bytes) if self.larger else self.max_bytes
-        )
+        max_bytes = self.max_bytes
+        for path, limit in self.larger:
+            if path.fullmatch(scope["path"]):
+                max_bytes = limit
+                break
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > max_bytes):
                 await _refuse(send, PayloadTooLarge)
