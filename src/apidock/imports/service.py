@@ -39,7 +39,8 @@ from apidock.imports.prepare import TITLE_MAX, PreparedImport, text_of
 from apidock.work import Action, UnitOfWork
 
 DEFAULT_VERSION = "1.0.0"
-_INSERT_BATCH = 500
+# rows an INSERT writes: the event loop serves other requests between two batches
+_INSERT_BATCH = 200
 
 
 class ImportAction(Action):
