@@ -1,4 +1,5 @@
-"""Routes of response fields (`/apis/responses`) and examples (`/apis/examples`)."""
+"""Routes of response fields (`/apis/responses`) and examples (`/apis/examples`): an API's
+rows, or for an API described in OpenAPI the views of its operation (`views`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from apidock.apis.schemas import (
     ResponseFieldRead,
     ResponseFieldUpdate,
 )
-from apidock.catalog.routes import CHANGE_ERRORS, ONE_ERRORS, Record
+from apidock.catalog.routes import ONE_ERRORS, Record
 from apidock.schemas import Id
 
 responses_router = APIRouter(prefix="/apis/responses", tags=["responses"])
@@ -33,14 +34,16 @@ FIELDS: Record[ApiResponse] = Record(
 FIELDS.add_list(
     ResponseFieldPage,
     service.search_fields,
-    "List response fields by API and path. Requires: read_docs.",
+    "List response fields by API and path (of a described API: the properties of its "
+    "operation's success body). Requires: read_docs.",
     api_id=ApiFilter,
     q=Annotated[str | None, Query(max_length=100)],
 )
 FIELDS.add_create(
     ResponseFieldCreate,
     service.create_field,
-    "Document a response field of an API. Requires: write_docs.",
+    "Document a response field of an API (of a described API: in its operation's schema, "
+    "or the shared component the field lies in). Requires: write_docs.",
 )
 FIELDS.add_read("Read a response field. Requires: read_docs.")
 FIELDS.add_update(
@@ -58,7 +61,8 @@ EXAMPLES: Record[ApiExample] = Record(
 EXAMPLES.add_list(
     ExamplePage,
     service.search_examples,
-    "List examples by API and title. Requires: read_docs.",
+    "List examples by API and title (of a described API: the named examples of its "
+    "operation's success body). Requires: read_docs.",
     api_id=ApiFilter,
 )
 EXAMPLES.add_create(
@@ -67,10 +71,12 @@ EXAMPLES.add_create(
     "Add an example to an API; 409 past 100 examples per API. Requires: write_docs.",
 )
 EXAMPLES.add_read("Read an example. Requires: read_docs.")
+# 409 only for a described API: its operation changed under the request
 EXAMPLES.add_update(
-    ExampleUpdate,
-    service.update_example,
-    "Change an example. Requires: write_docs.",
-    errors=tuple(code for code in CHANGE_ERRORS if code != 409),
+    ExampleUpdate, service.update_example, "Change an example. Requires: write_docs."
 )
-EXAMPLES.add_delete(service.delete_example, "Soft-delete an example. Requires: write_docs.")
+EXAMPLES.add_delete(
+    service.delete_example,
+    "Soft-delete an example. Requires: write_docs.",
+    errors=(*ONE_ERRORS, 409),
+)

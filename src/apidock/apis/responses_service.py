@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apidock.apis import views, views_writes
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apis.schemas import (
     ExampleCreate,
@@ -14,17 +15,14 @@ from apidock.apis.schemas import (
     ResponseFieldCreate,
     ResponseFieldUpdate,
 )
+
+# the bounds of an API's rows, shared with its view (`views_schema`), named here as before
+from apidock.apis.views_schema import MAX_EXAMPLES_PER_API as MAX_EXAMPLES_PER_API
+from apidock.apis.views_schema import MAX_FIELDS_PER_API as MAX_FIELDS_PER_API
 from apidock.catalog import service as catalog
 from apidock.db.queries import contains_text, lock_row_and_reload
 from apidock.errors import Conflict, NotFound
 from apidock.work import Action, UnitOfWork
-
-# An API holds at most this many live examples: each is a named example of its 200 in the
-# export, and no reader needs more to see what an API answers.
-MAX_EXAMPLES_PER_API = 100
-# An API holds at most this many live response fields: each change of one checks it against
-# all the others, on the event loop, and the export renders them all as one schema.
-MAX_FIELDS_PER_API = 1000
 
 
 class FieldAction(Action):
@@ -80,6 +78,11 @@ async def _check_field(
 ) -> None:
     """409 on a duplicate path; 422 when a declared ancestor is not the container it must be,
     or when the field would become a scalar while fields are declared under it."""
+    if path == "[]" or path.startswith("[]."):
+        # the export of an API's rows gives a body that is an object (`openapi_export`)
+        raise catalog.invalid(
+            "field", "`[]` (a body that is an array) is for an API described in OpenAPI"
+        )
     fields = {
         field.field: field
         for field in await _live_fields(session, api_id=api_id)
@@ -125,7 +128,12 @@ def search_fields(*, api_id: int | None = None, q: str | None = None) -> Select[
 
 
 async def create_field(work: UnitOfWork, *, field_in: ResponseFieldCreate) -> ApiResponse:
-    """A new response field of a live API."""
+    """A new response field of a live API (for a described API, of its operation: `views`)."""
+    api = await views.described(work, field_in.api_id)
+    if api is not None:
+        row = await views_writes.create_field(work, api=api, field_in=field_in)
+        await work.audit(FieldAction.CREATE, row)
+        return row
     await _lock_api(work, api_id=field_in.api_id)
     await _check_field(
         work.session, api_id=field_in.api_id, path=field_in.field, data_type=field_in.data_type
@@ -138,6 +146,11 @@ async def update_field(
 ) -> ApiResponse:
     """`field` with the attributes given in `field_in` changed."""
     values = field_in.model_dump(exclude_unset=True)
+    api = await views.described(work, field.api_id)
+    if api is not None:
+        field = await views_writes.update_field(work, api=api, field=field, values=values)
+        await work.audit(FieldAction.UPDATE, field)
+        return field
     if "field" in values or "data_type" in values:
         # the path and the type checked are those the field has now, not when it was loaded
         if not await lock_row_and_reload(work.session, Api, field.api_id, field):
@@ -154,6 +167,11 @@ async def update_field(
 
 async def delete_field(work: UnitOfWork, *, field: ApiResponse) -> None:
     """Soft-delete a response field; 409 while fields are declared under it."""
+    api = await views.described(work, field.api_id)
+    if api is not None:
+        await views_writes.delete_field(work, api=api, field=field)
+        await work.audit(FieldAction.DELETE, field)
+        return
     under = [
         other.field
         for other in await _live_fields(work.session, api_id=field.api_id)
@@ -172,6 +190,11 @@ def search_examples(*, api_id: int | None = None) -> Select[ApiExample]:
 
 async def create_example(work: UnitOfWork, *, example_in: ExampleCreate) -> ApiExample:
     """A new example of a live API; 409 when it holds MAX_EXAMPLES_PER_API already."""
+    api = await views.described(work, example_in.api_id)
+    if api is not None:
+        row = await views_writes.create_example(work, api=api, example_in=example_in)
+        await work.audit(ExampleAction.CREATE, row)
+        return row
     # under the API's lock, so that parallel creates each count the others
     await _lock_api(work, api_id=example_in.api_id)
     holds = f"An API holds at most {MAX_EXAMPLES_PER_API} examples"
@@ -186,9 +209,19 @@ async def update_example(
 ) -> ApiExample:
     """`example` with the attributes given in `example_in` changed."""
     values = example_in.model_dump(exclude_unset=True)
+    api = await views.described(work, example.api_id)
+    if api is not None:
+        example = await views_writes.update_example(work, api=api, example=example, values=values)
+        await work.audit(ExampleAction.UPDATE, example)
+        return example
     return await catalog.change(work, ExampleAction.UPDATE, example, values)
 
 
 async def delete_example(work: UnitOfWork, *, example: ApiExample) -> None:
     """Soft-delete an example."""
+    api = await views.described(work, example.api_id)
+    if api is not None:
+        await views_writes.delete_example(work, api=api, example=example)
+        await work.audit(ExampleAction.DELETE, example)
+        return
     await catalog.delete(work, ExampleAction.DELETE, example)

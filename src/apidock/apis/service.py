@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apidock.apis import operations
+from apidock.apis import operations, views
 from apidock.apis.models import Api, ApiStatus
 from apidock.apis.schemas import ApiCreate, ApiUpdate
 from apidock.apps.models import App
@@ -98,6 +98,8 @@ async def update(work: UnitOfWork, *, api: Api, api_in: ApiUpdate) -> Api:
     changed = sorted(name for name, value in stored.items() if getattr(api, name) != value)
     for name, value in stored.items():
         setattr(api, name, value)
+    if "operation" in stored:
+        await views.sync_views(work.session, api)
     await work.audit(ApiAction.UPDATE, api, {"changed": changed})
     return api
 

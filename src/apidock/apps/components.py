@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from apidock.apis import views
 from apidock.apps.description import (
     described_operations,
     lock_app,
@@ -75,6 +76,8 @@ async def _write(work: UnitOfWork, app: App, components: dict[str, Any], at: Wri
     if app.info is None:
         app.info = before.info
     app.components = components or None
+    # the flat routes' rows of every described API read through the components
+    await views.sync_app_views(work.session, app)
 
 
 async def replace_all(work: UnitOfWork, *, app: App, components: dict[str, Any]) -> dict[str, Any]:

@@ -160,18 +160,6 @@ def _app_fields(app: App) -> dict[str, Any]:
     return fields
 
 
-ComponentKind = Literal[
-    "schemas",
-    "responses",
-    "parameters",
-    "examples",
-    "requestBodies",
-    "headers",
-    "securitySchemes",
-    "links",
-    "callbacks",
-    "pathItems",
-]
 # the names OpenAPI 3.1 allows as a component's key
 ComponentName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[a-zA-Z0-9._-]+$")]
 ComponentsIn = JsonObject

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apidock.apis.models import ApiStatus
+from apidock.apis.views_examples import ExampleView, read_examples
+from apidock.apis.views_schema import FieldView, read_fields
+from apidock.apps.description_checks import needs_auth
 from apidock.db import EncodedJSON
 from apidock.descriptions.intake import IntakeLimits, take_in
 from apidock.descriptions.parts import OperationPart
@@ -39,6 +42,9 @@ class PreparedApi:
     status: int
     operation: EncodedJSON
     group: tuple[str, ...] | None
+    # the rows of the original's flat routes, views of the operation (apis.views)
+    fields: list[FieldView] = field(default_factory=list)
+    examples: list[ExampleView] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +93,7 @@ def _prepare(raw: bytes, media_type: str | None, limits: IntakeLimits) -> Prepar
     plan = plan_groups(parts.tags, parts.operations, intake.report)
     report = intake.as_report()  # after the plan: its warnings belong in it
     apis = [
-        _prepared_api(part, group, parts.security)
+        _prepared_api(part, group, parts.security, parts.components)
         for part, group in zip(parts.operations, plan.operation_groups, strict=True)
     ]
     return PreparedImport(
@@ -129,7 +135,10 @@ def text_of(value: Any) -> str:
 
 
 def _prepared_api(
-    part: OperationPart, group: tuple[str, ...] | None, default_security: list[Any] | None
+    part: OperationPart,
+    group: tuple[str, ...] | None,
+    default_security: list[Any] | None,
+    components: dict[str, Any] | None,
 ) -> PreparedApi:
     operation = part.operation
     title = (
@@ -138,20 +147,16 @@ def _prepared_api(
         or f"{part.method.upper()} {part.path}"
     )
     description = operation.get("description")
-    security = operation.get("security", default_security)
-    need_auth = (
-        isinstance(security, list)
-        and bool(security)
-        and all(isinstance(requirement, dict) and requirement for requirement in security)
-    )
     deprecated = operation.get("deprecated") is True
     return PreparedApi(
         title=title[:TITLE_MAX],
         description=description if isinstance(description, str) else None,
         request_url=part.path,
         request_method=part.method.upper(),
-        need_auth=need_auth,
+        need_auth=needs_auth(operation, default_security),
         status=int(ApiStatus.DEPRECATED if deprecated else ApiStatus.RELEASED),
         operation=encode(operation),
         group=group,
+        fields=read_fields(operation, components),
+        examples=read_examples(operation, components),
     )

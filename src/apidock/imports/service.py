@@ -25,7 +25,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from apidock.apis.models import Api
+from apidock.apis import views
+from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.service import slugify
 from apidock.catalog import cascade
@@ -170,6 +171,7 @@ async def _write_catalog(work: UnitOfWork, app: App, prepared: PreparedImport) -
         await session.flush()
         group_ids[planned.key] = group.id
     now = utcnow()
+    apis = prepared.apis
     rows = [
         {
             "app_id": app.id,
@@ -185,7 +187,21 @@ async def _write_catalog(work: UnitOfWork, app: App, prepared: PreparedImport) -
             "created_at": now,
             "updated_at": now,
         }
-        for api in prepared.apis
+        for api in apis
     ]
+    fields: list[dict[str, Any]] = []
+    examples: list[dict[str, Any]] = []
     for start in range(0, len(rows), _INSERT_BATCH):
-        await session.execute(insert(Api), rows[start : start + _INSERT_BATCH])
+        inserted = await session.execute(
+            insert(Api).returning(Api.id, sort_by_parameter_order=True),
+            rows[start : start + _INSERT_BATCH],
+        )
+        for api_id, api in zip(
+            inserted.scalars(), apis[start : start + _INSERT_BATCH], strict=True
+        ):
+            api_fields, api_examples = views.new_view_rows(api_id, api.fields, api.examples, now)
+            fields += api_fields
+            examples += api_examples
+    for model, values in ((ApiResponse, fields), (ApiExample, examples)):
+        for start in range(0, len(values), _INSERT_BATCH):
+            await session.execute(insert(model), values[start : start + _INSERT_BATCH])
