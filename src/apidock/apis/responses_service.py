@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,8 @@ from apidock.catalog import service as catalog
 from apidock.db.queries import contains_text, lock_row_and_reload
 from apidock.errors import Conflict, NotFound
 from apidock.work import Action, UnitOfWork
+
+ViewRowT = TypeVar("ViewRowT", ApiResponse, ApiExample)
 
 
 class FieldAction(Action):
@@ -129,10 +132,11 @@ def search_fields(*, api_id: int | None = None, q: str | None = None) -> Select[
 
 async def create_field(work: UnitOfWork, *, field_in: ResponseFieldCreate) -> ApiResponse:
     """A new response field of a live API (for a described API, of its operation: `views`)."""
-    api = await views.described(work, field_in.api_id)
-    if api is not None:
-        row = await views_writes.create_field(work, api=api, field_in=field_in)
-        await work.audit(FieldAction.CREATE, row)
+
+    async def on_view(api: Api) -> ApiResponse:
+        return await views_writes.create_field(work, api=api, field_in=field_in)
+
+    if (row := await _through_view(work, field_in.api_id, FieldAction.CREATE, on_view)) is not None:
         return row
     await _lock_api(work, api_id=field_in.api_id)
     await _check_field(
@@ -146,11 +150,12 @@ async def update_field(
 ) -> ApiResponse:
     """`field` with the attributes given in `field_in` changed."""
     values = field_in.model_dump(exclude_unset=True)
-    api = await views.described(work, field.api_id)
-    if api is not None:
-        field = await views_writes.update_field(work, api=api, field=field, values=values)
-        await work.audit(FieldAction.UPDATE, field)
-        return field
+
+    async def on_view(api: Api) -> ApiResponse:
+        return await views_writes.update_field(work, api=api, field=field, values=values)
+
+    if (row := await _through_view(work, field.api_id, FieldAction.UPDATE, on_view)) is not None:
+        return row
     if "field" in values or "data_type" in values:
         # the path and the type checked are those the field has now, not when it was loaded
         if not await lock_row_and_reload(work.session, Api, field.api_id, field):
@@ -167,10 +172,11 @@ async def update_field(
 
 async def delete_field(work: UnitOfWork, *, field: ApiResponse) -> None:
     """Soft-delete a response field; 409 while fields are declared under it."""
-    api = await views.described(work, field.api_id)
-    if api is not None:
-        await views_writes.delete_field(work, api=api, field=field)
-        await work.audit(FieldAction.DELETE, field)
+
+    def on_view(api: Api) -> Awaitable[None]:
+        return views_writes.delete_field(work, api=api, field=field)
+
+    if await _deleted_through_view(work, field, FieldAction.DELETE, on_view):
         return
     under = [
         other.field
@@ -190,10 +196,12 @@ def search_examples(*, api_id: int | None = None) -> Select[ApiExample]:
 
 async def create_example(work: UnitOfWork, *, example_in: ExampleCreate) -> ApiExample:
     """A new example of a live API; 409 when it holds MAX_EXAMPLES_PER_API already."""
-    api = await views.described(work, example_in.api_id)
-    if api is not None:
-        row = await views_writes.create_example(work, api=api, example_in=example_in)
-        await work.audit(ExampleAction.CREATE, row)
+
+    async def on_view(api: Api) -> ApiExample:
+        return await views_writes.create_example(work, api=api, example_in=example_in)
+
+    api_id = example_in.api_id
+    if (row := await _through_view(work, api_id, ExampleAction.CREATE, on_view)) is not None:
         return row
     # under the API's lock, so that parallel creates each count the others
     await _lock_api(work, api_id=example_in.api_id)
@@ -209,19 +217,50 @@ async def update_example(
 ) -> ApiExample:
     """`example` with the attributes given in `example_in` changed."""
     values = example_in.model_dump(exclude_unset=True)
-    api = await views.described(work, example.api_id)
-    if api is not None:
-        example = await views_writes.update_example(work, api=api, example=example, values=values)
-        await work.audit(ExampleAction.UPDATE, example)
-        return example
+
+    async def on_view(api: Api) -> ApiExample:
+        return await views_writes.update_example(work, api=api, example=example, values=values)
+
+    api_id = example.api_id
+    if (row := await _through_view(work, api_id, ExampleAction.UPDATE, on_view)) is not None:
+        return row
     return await catalog.change(work, ExampleAction.UPDATE, example, values)
 
 
 async def delete_example(work: UnitOfWork, *, example: ApiExample) -> None:
     """Soft-delete an example."""
-    api = await views.described(work, example.api_id)
-    if api is not None:
-        await views_writes.delete_example(work, api=api, example=example)
-        await work.audit(ExampleAction.DELETE, example)
+
+    def on_view(api: Api) -> Awaitable[None]:
+        return views_writes.delete_example(work, api=api, example=example)
+
+    if await _deleted_through_view(work, example, ExampleAction.DELETE, on_view):
         return
     await catalog.delete(work, ExampleAction.DELETE, example)
+
+
+async def _through_view(
+    work: UnitOfWork,
+    api_id: int | None,
+    action: Action,
+    write: Callable[[Api], Awaitable[ViewRowT]],
+) -> ViewRowT | None:
+    """`write` done on the view of API `api_id`'s operation and audited as `action`, when the
+    API has an operation; None for an API of the original's rows, which the caller writes."""
+    api = await views.described(work, api_id)
+    if api is None:
+        return None
+    row = await write(api)
+    await work.audit(action, row)
+    return row
+
+
+async def _deleted_through_view(
+    work: UnitOfWork, row: ViewRowT, action: Action, delete: Callable[[Api], Awaitable[None]]
+) -> bool:
+    """Whether `row` was deleted from the view of its API's operation (`_through_view`)."""
+
+    async def on_view(api: Api) -> ViewRowT:
+        await delete(api)
+        return row
+
+    return await _through_view(work, row.api_id, action, on_view) is not None

@@ -46,6 +46,7 @@ from apidock.work import UnitOfWork
 
 T = TypeVar("T")
 SelectedT = TypeVar("SelectedT")
+ViewRowT = TypeVar("ViewRowT", ApiResponse, ApiExample)
 _INSERT_BATCH = 500
 # APIs whose views are computed on the event loop; more (an import) go to a worker thread
 _ON_LOOP = 20
@@ -260,25 +261,24 @@ async def _live_rows(session: AsyncSession, api_ids: list[int]) -> _Rows:
 async def _live_fields_of(
     session: AsyncSession, api_ids: list[int]
 ) -> dict[int, list[ApiResponse]]:
-    rows: dict[int, list[ApiResponse]] = {}
-    for batch in id_batches(api_ids):
-        statement = select(ApiResponse).where(
-            ApiResponse.api_id.in_(batch), ApiResponse.deleted_at.is_(None)
-        )
-        for row in await session.scalars(_fresh(statement.order_by(ApiResponse.id))):
-            rows.setdefault(row.api_id or 0, []).append(row)
-    return rows
+    return await _live_rows_of(session, ApiResponse, api_ids)
 
 
 async def _live_examples_of(
     session: AsyncSession, api_ids: list[int]
 ) -> dict[int, list[ApiExample]]:
-    rows: dict[int, list[ApiExample]] = {}
+    return await _live_rows_of(session, ApiExample, api_ids)
+
+
+async def _live_rows_of(
+    session: AsyncSession, model: type[ViewRowT], api_ids: list[int]
+) -> dict[int, list[ViewRowT]]:
+    """The live rows of `model` (fields or examples) of each API of `api_ids`, by id."""
+    table: Any = model
+    rows: dict[int, list[ViewRowT]] = {}
     for batch in id_batches(api_ids):
-        statement = select(ApiExample).where(
-            ApiExample.api_id.in_(batch), ApiExample.deleted_at.is_(None)
-        )
-        for row in await session.scalars(_fresh(statement.order_by(ApiExample.id))):
+        statement = select(model).where(table.api_id.in_(batch), table.deleted_at.is_(None))
+        for row in await session.scalars(_fresh(statement.order_by(table.id))):
             rows.setdefault(row.api_id or 0, []).append(row)
     return rows
 
@@ -323,22 +323,19 @@ def _field_changes(
             row.deleted_at = now
         else:
             by_path[path] = row
-    added: list[dict[str, Any]] = []
-    for view in wanted:
-        values = {
-            "field": view.path,
-            "data_type": view.data_type,
-            "nullable": view.nullable,
-            "description": view.description,
-        }
-        kept = by_path.pop(view.path, None)
-        if kept is None:
-            added.append({"api_id": api_id, **values, "created_at": now, "updated_at": now})
-        else:
-            _set(kept, values)
-    for row in by_path.values():
-        row.deleted_at = now
-    return added
+    wanted_values = [
+        (
+            view.path,
+            {
+                "field": view.path,
+                "data_type": view.data_type,
+                "nullable": view.nullable,
+                "description": view.description,
+            },
+        )
+        for view in wanted
+    ]
+    return _merge(api_id, by_path, wanted_values, now)
 
 
 def _example_changes(
@@ -355,15 +352,26 @@ def _example_changes(
             row.deleted_at = now
         else:
             by_key[key] = row
+    wanted_values = [(view.key, {"title": view.title, "body": view.body}) for view in wanted]
+    return _merge(api_id, by_key, wanted_values, now)
+
+
+def _merge(
+    api_id: int,
+    kept: dict[str, ViewRowT],
+    wanted: list[tuple[str, dict[str, Any]]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The rows `kept` (by key) set to the values `wanted` of their key, the others deleted;
+    the values of the rows to add for the keys no row has."""
     added: list[dict[str, Any]] = []
-    for view in wanted:
-        values = {"title": view.title, "body": view.body}
-        kept = by_key.pop(view.key, None)
-        if kept is None:
+    for key, values in wanted:
+        row = kept.pop(key, None)
+        if row is None:
             added.append({"api_id": api_id, **values, "created_at": now, "updated_at": now})
         else:
-            _set(kept, values)
-    for row in by_key.values():
+            _set(row, values)
+    for row in kept.values():
         row.deleted_at = now
     return added
 

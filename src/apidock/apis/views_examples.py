@@ -18,8 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from apidock.apis.schemas import EXAMPLE_BODY_MAX_BYTES
 from apidock.apis.views_edit import Draft, ViewRefused, media_of
@@ -36,8 +35,10 @@ from apidock.apps.openapi_export import _example_value
 EXAMPLE_TITLE_MAX = 80
 
 
-@dataclass(frozen=True, slots=True)
-class ExampleView:
+class ExampleView(NamedTuple):
+    """One named example as the flat route shows it: its key in the operation, its title and
+    its body as text."""
+
     key: str
     title: str
     body: str | None
