@@ -117,10 +117,14 @@ async def _path_ids(
     return auth, ids
 
 
+# the path parameters that name no record: a component's kind and name
+NAMED = {"kind": "schemas", "name": "Thing"}
+
+
 def _url(path: str, ids: dict[str, int], replaced: str | None = None, value: int = 0) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        return str(value if name == replaced else ids[name])
+        return str(value if name == replaced else ids[name] if name in ids else NAMED[name])
 
     return re.sub(r"\{(\w+)(?::\w+)?\}", fill, path)
 

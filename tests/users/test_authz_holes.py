@@ -82,14 +82,21 @@ class PathRoute:
     param: str
 
     def url(self, value: object) -> str:
-        return self.path.replace(f"{{{self.param}}}", str(value))
+        path = self.path.replace(f"{{{self.param}}}", str(value))
+        for name, named in NAMED.items():
+            path = path.replace(f"{{{name}}}", named)
+        return path
+
+
+# the path parameters that name no record, beside the one that does: a component's kind and name
+NAMED = {"kind": "schemas", "name": "Thing"}
 
 
 def id_routes(app: FastAPI) -> list[PathRoute]:
     """Every route of the API whose path names a record, from the OpenAPI document."""
     routes = []
     for path, operations in app.openapi()["paths"].items():
-        params = re.findall(r"{(\w+)}", path)
+        params = [param for param in re.findall(r"{(\w+)}", path) if param not in NAMED]
         if not params:
             continue
         assert len(params) == 1, path

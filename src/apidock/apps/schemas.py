@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, Strict, model_valid
 from apidock.apps.json_values import JsonObject, JsonObjects, plain_json
 from apidock.apps.models import App, AppType, AuthType
 from apidock.catalog.schemas import PatchModel, Title, named
+from apidock.descriptions.openapi_names import ComponentKind as ComponentKind
 from apidock.schemas import ApiModel, PageMeta, RequestModel
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

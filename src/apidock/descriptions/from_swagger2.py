@@ -17,6 +17,8 @@ the work is bounded linearly in the document's size.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from apidock.descriptions.problems import Report, child, pointer
@@ -121,6 +123,10 @@ def _tags(conv: Conversion, value: Any) -> list[Any] | None:
     return tags
 
 
+# converts a member of a 2.0 section, given its pointer; None when it has no 3.1 form
+_Convert = Callable[[Any, str], Any | None]
+
+
 def convert_swagger2(document: dict[str, Any], report: Report) -> dict[str, Any]:
     """A new OpenAPI 3.1.0 document saying what the Swagger 2.0 `document` says."""
     report.format = report.format or FORMAT
@@ -189,44 +195,48 @@ def convert_swagger2(document: dict[str, Any], report: Report) -> dict[str, Any]
             report.lose(at, f"{key} is not a Swagger 2.0 field")
 
     components: dict[str, Any] = {}
-    schemas = {}
-    for name, new in schema_names.items():
-        schema = conv.schema(definitions[name], pointer("definitions", name))
-        if schema is not None:
-            schemas[new] = schema
-    _put(components, "schemas", schemas)
-    converted_responses = {}
-    for name, new in response_names.items():
-        at = pointer("responses", name)
-        response = convert_response(conv, responses[name], at, doc_produces)
-        if response is not None:
-            converted_responses[new] = response
-    _put(components, "responses", converted_responses)
-    converted_parameters = {}
-    for name, new in parameter_names.items():
-        at = pointer("parameters", name)
-        parameter = parameters[name]
-        if isinstance(parameter.get("$ref"), str):
-            converted_parameters[new] = {"$ref": conv.ref(parameter["$ref"], child(at, "$ref"))}
-        else:
-            converted_parameters[new] = convert_parameter(conv, parameter, at)
-    _put(components, "parameters", converted_parameters)
+    put = partial(_put, components)
+    convert_responses = partial(convert_response, conv, produces=doc_produces)
+    put("schemas", _converted(schema_names, definitions, "definitions", conv.schema))
+    put("responses", _converted(response_names, responses, "responses", convert_responses))
+    convert_parameters = partial(_component_parameter, conv)
+    put("parameters", _converted(parameter_names, parameters, "parameters", convert_parameters))
     for name, parameter in parameters.items():
         at = pointer("parameters", name)
         if not isinstance(parameter, dict):
             report.lose(at, "a parameter must be an object")
         elif name not in parameter_names and not doc.used(at):
             report.lose(at, "a body or form parameter no operation uses has no 3.x place")
-    _put(components, "requestBodies", share_request_bodies(doc.bodies))
-    schemes = {}
-    for name, new in security_names.items():
-        scheme = convert_scheme(conv, security[name], pointer("securityDefinitions", name))
-        if scheme is not None:
-            schemes[new] = scheme
-    _put(components, "securitySchemes", schemes)
+    put("requestBodies", share_request_bodies(doc.bodies))
+    convert_schemes = partial(convert_scheme, conv)
+    put(
+        "securitySchemes",
+        _converted(security_names, security, "securityDefinitions", convert_schemes),
+    )
     if components:
         result["components"] = components
     return result
+
+
+def _converted(
+    names: dict[str, str], values: dict[str, Any], section: str, convert: _Convert
+) -> dict[str, Any]:
+    """The members of the 2.0 section `section` (its `values`) that `names` lists, each
+    converted at its pointer and kept under its new name; one that converts to None (reported
+    by `convert`) is left out. In the order of `names`, so the report follows the document."""
+    converted: dict[str, Any] = {}
+    for name, new in names.items():
+        value = convert(values[name], pointer(section, name))
+        if value is not None:
+            converted[new] = value
+    return converted
+
+
+def _component_parameter(conv: Conversion, parameter: dict[str, Any], at: str) -> dict[str, Any]:
+    """A parameter of the 2.0 `parameters` section as a 3.1 component: a `$ref` stays one."""
+    if isinstance(parameter.get("$ref"), str):
+        return {"$ref": conv.ref(parameter["$ref"], child(at, "$ref"))}
+    return convert_parameter(conv, parameter, at)
 
 
 def _is_plain(parameter: Any) -> bool:

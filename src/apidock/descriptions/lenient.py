@@ -30,16 +30,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import unquote
 
 from apidock.descriptions import lenient_types as rules
+from apidock.descriptions.json_values import local_target
 from apidock.descriptions.lenient_schemas import fix_by_structure
 from apidock.descriptions.lenient_types import TypeFixer
+from apidock.descriptions.openapi_names import operations_of
 from apidock.descriptions.problems import Report
-from apidock.descriptions.refs import resolve_pointer
 from apidock.descriptions.refs_walk import Path
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE_NAME = re.compile(r"\{([^{}]+)\}")
 
 
@@ -66,9 +65,7 @@ def make_lenient_fixes(
         fixer.fix(item, path, rules.PATH_ITEM)
         _fix_parameters(document, item, path, fixer)
         here: list[tuple[dict[str, Any], Path]] = [
-            (item[method], (path, method))
-            for method in METHODS
-            if isinstance(item.get(method), dict)
+            (operation, (path, method)) for method, operation in operations_of(item)
         ]
         for operation, operation_path in here:
             fixer.fix(operation, operation_path, rules.OPERATION)
@@ -147,9 +144,8 @@ def _path_items(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], Path
         item, path, template = stack.pop()
         yield item, path, template
         found: list[tuple[dict[str, Any], Path, str | None]] = []
-        for method in METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict) and isinstance(operation.get("callbacks"), dict):
+        for method, operation in operations_of(item):
+            if isinstance(operation.get("callbacks"), dict):
                 found.extend(_callback_items(operation["callbacks"], ((path, method), "callbacks")))
         stack.extend(reversed(found))
 
@@ -198,12 +194,7 @@ def _referenced(document: dict[str, Any], parameter: dict[str, Any]) -> Any:
     target = parameter.get("$ref")
     if not isinstance(target, str):
         return parameter
-    if not target.startswith("#"):
-        return None
-    try:
-        return resolve_pointer(document, unquote(target[1:]))
-    except LookupError:
-        return None
+    return local_target(document, target)
 
 
 def _path_names(document: dict[str, Any], obj: dict[str, Any]) -> set[str]:

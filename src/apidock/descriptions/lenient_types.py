@@ -18,70 +18,52 @@ The mistakes real documents make, mostly from YAML 1.1 typing unquoted scalars: 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from apidock.descriptions.openapi_names import COMPONENT_KINDS
 from apidock.descriptions.problems import Report
 from apidock.descriptions.refs_walk import Path, PointerMemo, pointer_of
 
 STRING, BOOLEAN, LIST, OBJECT, TAGS = "string", "boolean", "list", "object", "tags"
 
-PATH_ITEM = {"summary": STRING, "description": STRING, "parameters": LIST, "servers": LIST}
-OPERATION = {
-    "summary": STRING,
-    "description": STRING,
-    "operationId": STRING,
-    "deprecated": BOOLEAN,
-    "tags": TAGS,
-    "parameters": LIST,
-    "security": LIST,
-    "servers": LIST,
-    "requestBody": OBJECT,
-    "responses": OBJECT,
-    "callbacks": OBJECT,
-    "externalDocs": OBJECT,
-}
-PARAMETER = {
-    "name": STRING,
-    "in": STRING,
-    "description": STRING,
-    "style": STRING,
-    "required": BOOLEAN,
-    "deprecated": BOOLEAN,
-    "allowEmptyValue": BOOLEAN,
-    "explode": BOOLEAN,
-    "allowReserved": BOOLEAN,
-    "schema": OBJECT,
-    "content": OBJECT,
-    "examples": OBJECT,
-}
-REQUEST_BODY = {"description": STRING, "required": BOOLEAN, "content": OBJECT}
-RESPONSE = {"description": STRING, "headers": OBJECT, "content": OBJECT, "links": OBJECT}
-INFO = {
-    "title": STRING,
-    "version": STRING,
-    "summary": STRING,
-    "description": STRING,
-    "termsOfService": STRING,
-}
-ROOT = {"servers": LIST, "security": LIST, "tags": LIST, "webhooks": OBJECT, "components": OBJECT}
-COMPONENTS = dict.fromkeys(
-    (
-        "schemas",
-        "responses",
-        "parameters",
-        "examples",
-        "requestBodies",
-        "headers",
-        "securitySchemes",
-        "links",
-        "callbacks",
-        "pathItems",
-    ),
-    OBJECT,
+
+def _rules(
+    *,
+    strings: Iterable[str] = (),
+    booleans: Iterable[str] = (),
+    tags: bool = False,
+    lists: Iterable[str] = (),
+    objects: Iterable[str] = (),
+) -> dict[str, str]:
+    """The rule of each keyword of one kind of object, by the type it must have; the order
+    (strings, booleans, `tags`, lists, objects) is the order of the fixes and their reports."""
+    rules = {**dict.fromkeys(strings, STRING), **dict.fromkeys(booleans, BOOLEAN)}
+    if tags:
+        rules["tags"] = TAGS
+    return {**rules, **dict.fromkeys(lists, LIST), **dict.fromkeys(objects, OBJECT)}
+
+
+PATH_ITEM = _rules(strings=("summary", "description"), lists=("parameters", "servers"))
+OPERATION = _rules(
+    strings=("summary", "description", "operationId"),
+    booleans=("deprecated",),
+    tags=True,
+    lists=("parameters", "security", "servers"),
+    objects=("requestBody", "responses", "callbacks", "externalDocs"),
 )
-TAG = {"name": STRING, "description": STRING, "externalDocs": OBJECT}
+PARAMETER = _rules(
+    strings=("name", "in", "description", "style"),
+    booleans=("required", "deprecated", "allowEmptyValue", "explode", "allowReserved"),
+    objects=("schema", "content", "examples"),
+)
+REQUEST_BODY = _rules(strings=("description",), booleans=("required",), objects=("content",))
+RESPONSE = _rules(strings=("description",), objects=("headers", "content", "links"))
+INFO = _rules(strings=("title", "version", "summary", "description", "termsOfService"))
+ROOT = _rules(lists=("servers", "security", "tags"), objects=("webhooks", "components"))
+COMPONENTS = _rules(objects=COMPONENT_KINDS)
+TAG = _rules(strings=("name", "description"), objects=("externalDocs",))
 
 _TYPES: dict[str, type | tuple[type, ...]] = {
     STRING: str,

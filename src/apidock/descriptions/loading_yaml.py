@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
+from apidock.descriptions.json_values import copy_json
 from apidock.descriptions.problems import DocumentRefused, Problem, child, pointer
 from apidock.descriptions.yaml_scalars import (
     NUMBER_START,
@@ -289,7 +290,7 @@ class _Builder:
         self.expanded += size
         if stack and height >= stack[-1].height:
             stack[-1].height = height + 1
-        return _copy(value)
+        return copy_json(value)
 
     def _too_many(self, event: Any) -> None:
         self._at(event)
@@ -308,27 +309,6 @@ class _Builder:
             elif frame.key is not _NO_KEY:
                 tokens.append("<<" if frame.key is _MERGE else frame.key)
         return pointer(*tokens)
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of a JSON value, by a loop: its depth is bounded, but not by recursion's."""
-    if not isinstance(value, dict | list):
-        return value
-    root: Any = {} if isinstance(value, dict) else []
-    pending: list[tuple[Any, Any]] = [(value, root)]
-    while pending:
-        source, target = pending.pop()
-        items = source.items() if isinstance(source, dict) else enumerate(source)
-        for key, item in items:
-            if isinstance(item, dict | list):
-                item_copy: Any = {} if isinstance(item, dict) else []
-                pending.append((item, item_copy))
-                item = item_copy
-            if isinstance(target, dict):
-                target[key] = item
-            else:
-                target.append(item)
-    return root
 
 
 def _short(tag: str | None) -> str:

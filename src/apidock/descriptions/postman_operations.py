@@ -25,6 +25,8 @@ import json
 import re
 from typing import Any
 
+from apidock.descriptions.json_values import copy_json
+from apidock.descriptions.openapi_names import METHODS
 from apidock.descriptions.postman_auth import Requirement, Security
 from apidock.descriptions.postman_body import add_request_body, add_saved_responses
 from apidock.descriptions.postman_url import parse_url
@@ -32,7 +34,6 @@ from apidock.descriptions.postman_values import (
     Draft,
     Variables,
     Where,
-    copy_json,
     header_value,
     name_of,
     read_headers,
@@ -40,7 +41,6 @@ from apidock.descriptions.postman_values import (
 )
 from apidock.descriptions.problems import Report
 
-OPENAPI_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _NOT_PARAMETERS = ("content-type", "accept", "authorization")
 _PARAMETER = re.compile(r"\{([^{}]*)\}")
 _ORDER = (
@@ -111,7 +111,7 @@ class Operations:
         if not isinstance(method, str) or not method.strip():
             self._report.warn(str(request_at.at("method")), "a request without a method: GET")
             method = "GET"
-        if method.strip().lower() not in OPENAPI_METHODS:
+        if method.strip().lower() not in METHODS:
             self._report.lose(
                 str(request_at.at("method")),
                 f"OpenAPI has no {method.strip().upper()} method: the request is not carried",

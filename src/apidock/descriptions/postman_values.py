@@ -15,6 +15,8 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+# `copy_json` is imported from here by the Postman modules
+from apidock.descriptions.json_values import copy_json as copy_json
 from apidock.descriptions.problems import pointer
 
 MAX_TEXT_DEPTH = 64
@@ -137,28 +139,6 @@ def name_of(item: dict[str, Any]) -> str | None:
     return name.strip() if isinstance(name, str) and name.strip() else None
 
 
-def copy_json(value: Any) -> Any:
-    """A deep copy of a JSON value, made without recursion (the output never shares the input's
-    containers, so changing one cannot change the other)."""
-    if not isinstance(value, dict | list):
-        return value
-    root: Any = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, root)]
-    while stack:
-        source, target = stack.pop()
-        pairs = source.items() if isinstance(source, dict) else enumerate(source)
-        for key, item in pairs:
-            copied: Any = item
-            if isinstance(item, dict | list):
-                copied = {} if isinstance(item, dict) else []
-                stack.append((item, copied))
-            if isinstance(target, dict):
-                target[key] = copied
-            else:
-                target.append(copied)
-    return root
-
-
 def _finite(text: str) -> float:
     number = float(text)
     if number in (float("inf"), float("-inf")):
@@ -259,21 +239,24 @@ class Header:
     index: int | None
 
 
+def _header_line(line: str, index: int | None) -> Iterator[Header]:
+    """The header of one `Key: value` line; none when it has no colon or no key."""
+    key, colon, value = line.partition(":")
+    if colon and key.strip():
+        yield Header(key.strip(), value.strip(), None, False, index)
+
+
 def read_headers(headers: Any) -> Iterator[Header]:
     """The headers of a header list, or of the `Key: value` lines Postman also accepts."""
     if isinstance(headers, str):
         for line in headers.splitlines():
-            key, colon, value = line.partition(":")
-            if colon and key.strip():
-                yield Header(key.strip(), value.strip(), None, False, None)
+            yield from _header_line(line, None)
         return
     if not isinstance(headers, list):
         return
     for index, entry in enumerate(headers):
         if isinstance(entry, str):
-            key, colon, value = entry.partition(":")
-            if colon and key.strip():
-                yield Header(key.strip(), value.strip(), None, False, index)
+            yield from _header_line(entry, index)
             continue
         if not isinstance(entry, dict):
             continue

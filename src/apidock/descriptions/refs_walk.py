@@ -115,20 +115,26 @@ _PARAMETER_3 = Shape(
     refs=True, fields={"schema": "schema", "content": "content", "examples": "examples"}
 )
 
+# Each member of a Components Object: the shape of its map of names, and of every value there
+# (`response_map`, since `responses` is an operation's Responses Object).
+_COMPONENTS = {
+    "schemas": ("schemas", "schema"),
+    "responses": ("response_map", "response"),
+    "parameters": ("parameters", "parameter"),
+    "examples": ("examples", "example"),
+    "requestBodies": ("request_bodies", "request_body"),
+    "headers": ("headers", "header"),
+    "securitySchemes": ("security_schemes", "security_scheme"),
+    "links": ("links", "link"),
+    "callbacks": ("callbacks", "callback"),
+    "pathItems": ("path_items", "path_item"),
+}
+
 _OPENAPI: dict[str, Shape] = {
     "root": Shape(fields={"paths": "paths", "webhooks": "path_items", "components": "components"}),
     "components": Shape(
         fields={
-            "schemas": "schemas",
-            "responses": "response_map",
-            "parameters": "parameters",
-            "examples": "examples",
-            "requestBodies": "request_bodies",
-            "headers": "headers",
-            "securitySchemes": "security_schemes",
-            "links": "links",
-            "callbacks": "callbacks",
-            "pathItems": "path_items",
+            **{kind: names for kind, (names, _) in _COMPONENTS.items()},
             "mediaTypes": "content",
         }
     ),
@@ -179,16 +185,7 @@ _OPENAPI: dict[str, Shape] = {
     "security_scheme": Shape(refs=True),
     "callback": Shape(refs=True, every="path_item"),
     "schema": _SCHEMA,
-    "schemas": _names("schema"),
-    "response_map": _names("response"),
-    "parameters": _names("parameter"),
-    "examples": _names("example"),
-    "request_bodies": _names("request_body"),
-    "headers": _names("header"),
-    "security_schemes": _names("security_scheme"),
-    "links": _names("link"),
-    "callbacks": _names("callback"),
-    "path_items": _names("path_item"),
+    **{names: _names(every) for names, every in _COMPONENTS.values()},
 }
 
 _SWAGGER: dict[str, Shape] = {

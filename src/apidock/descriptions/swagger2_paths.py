@@ -18,6 +18,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from apidock.descriptions.openapi_names import METHODS, operations_of
 from apidock.descriptions.problems import child, pointer
 from apidock.descriptions.swagger2_bodies import BodyUse, body_name
 from apidock.descriptions.swagger2_parameters import (
@@ -37,7 +38,6 @@ from apidock.descriptions.swagger2_schemas import Conversion
 from apidock.descriptions.swagger2_security import requirements
 from apidock.descriptions.swagger2_servers import operation_servers
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEXT_FIELDS = ("summary", "description", "operationId")
 
 
@@ -122,10 +122,7 @@ def plan_moves(doc: Swagger2Document, paths: Any, section: str) -> None:
             continue
         base = [section, path]
         _parameter_moves(doc, item.get("parameters"), base, None)
-        for method in METHODS:
-            operation = item.get(method)
-            if not isinstance(operation, dict):
-                continue
+        for method, operation in operations_of(item):
             at = pointer(*base, method)
             consumes, produces = doc.media(operation, at)
             _parameter_moves(doc, operation.get("parameters"), [*base, method], consumes)

@@ -9,7 +9,7 @@ gets an entry of its own, with no schema), and each header's type keywords move 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from apidock.descriptions.problems import child
@@ -33,13 +33,31 @@ def _reference(conv: Conversion, value: dict[str, Any], at: str) -> dict[str, An
     return target
 
 
+def _object_or_reference(
+    conv: Conversion,
+    value: Any,
+    at: str,
+    what: str,
+    convert: Callable[[dict[str, Any]], dict[str, Any]],
+) -> dict[str, Any] | None:
+    """`value` (`what` the document says it is) as 3.1: a reference as one, another object by
+    `convert`; None (lost) when it is not an object."""
+    if not isinstance(value, dict):
+        conv.report.lose(at, f"{what} must be an object")
+        return None
+    if isinstance(value.get("$ref"), str):
+        return _reference(conv, value, at)
+    return convert(value)
+
+
 def convert_header(conv: Conversion, header: Any, at: str) -> dict[str, Any] | None:
     """A 2.0 response header as a 3.1 Header Object."""
-    if not isinstance(header, dict):
-        conv.report.lose(at, "a header must be an object")
-        return None
-    if isinstance(header.get("$ref"), str):
-        return _reference(conv, header, at)
+    return _object_or_reference(
+        conv, header, at, "a header", lambda found: _header(conv, found, at)
+    )
+
+
+def _header(conv: Conversion, header: dict[str, Any], at: str) -> dict[str, Any]:
     target: dict[str, Any] = {}
     description = header.get("description")
     if isinstance(description, str):
@@ -61,12 +79,15 @@ def convert_response(
     conv: Conversion, response: Any, at: str, produces: Sequence[str]
 ) -> dict[str, Any] | None:
     """A 2.0 response as a 3.1 Response Object: its schema and examples under `content`."""
+    return _object_or_reference(
+        conv, response, at, "a response", lambda found: _response(conv, found, at, produces)
+    )
+
+
+def _response(
+    conv: Conversion, response: dict[str, Any], at: str, produces: Sequence[str]
+) -> dict[str, Any]:
     report = conv.report
-    if not isinstance(response, dict):
-        report.lose(at, "a response must be an object")
-        return None
-    if isinstance(response.get("$ref"), str):
-        return _reference(conv, response, at)
     target: dict[str, Any] = {}
     description = response.get("description")
     if isinstance(description, str):

@@ -26,14 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote
 
+from apidock.descriptions.json_values import local_target
+from apidock.descriptions.openapi_names import METHODS, operations_of
 from apidock.descriptions.problems import Problem
-from apidock.descriptions.refs import resolve_pointer
 from apidock.descriptions.refs_walk import Path, pointer_of, shapes_of, walk
 from apidock.descriptions.validation_schemas import SchemaChecks
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE_NAME = re.compile(r"\{([^{}]+)\}")
 # A reference to a reference to ...: real documents chain two at most.
 _MAX_HOPS = 32
@@ -83,12 +82,7 @@ def _resolved(document: dict[str, Any], value: Any) -> Any:
         target = value.get("$ref")
         if not isinstance(target, str):
             return value
-        if not target.startswith("#"):
-            return None
-        try:
-            value = resolve_pointer(document, unquote(target[1:]))
-        except LookupError:
-            return None
+        value = local_target(document, target)
     return None
 
 
@@ -145,10 +139,7 @@ def _template_problems(
         if parameter_name not in wanted:
             yield _unknown(parameter_name, template, where or at)
     shared_names = {name for name, _ in shared}
-    for method in METHODS:
-        operation = item.get(method)
-        if not isinstance(operation, dict):
-            continue
+    for method, operation in operations_of(item):
         own = _path_parameters(document, operation, (path, method))
         for parameter_name, at in own:
             if parameter_name not in wanted:
