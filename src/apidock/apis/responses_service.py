@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import Select, or_, select
@@ -151,9 +152,7 @@ async def update_field(
     """`field` with the attributes given in `field_in` changed."""
     values = field_in.model_dump(exclude_unset=True)
 
-    async def on_view(api: Api) -> ApiResponse:
-        return await views_writes.update_field(work, api=api, field=field, values=values)
-
+    on_view = partial(views_writes.update_field, work, field=field, values=values)
     if (row := await _through_view(work, field.api_id, FieldAction.UPDATE, on_view)) is not None:
         return row
     if "field" in values or "data_type" in values:
@@ -173,9 +172,7 @@ async def update_field(
 async def delete_field(work: UnitOfWork, *, field: ApiResponse) -> None:
     """Soft-delete a response field; 409 while fields are declared under it."""
 
-    def on_view(api: Api) -> Awaitable[None]:
-        return views_writes.delete_field(work, api=api, field=field)
-
+    on_view = partial(views_writes.delete_field, work, field=field)
     if await _deleted_through_view(work, field, FieldAction.DELETE, on_view):
         return
     under = [
@@ -218,21 +215,17 @@ async def update_example(
     """`example` with the attributes given in `example_in` changed."""
     values = example_in.model_dump(exclude_unset=True)
 
-    async def on_view(api: Api) -> ApiExample:
-        return await views_writes.update_example(work, api=api, example=example, values=values)
-
-    api_id = example.api_id
-    if (row := await _through_view(work, api_id, ExampleAction.UPDATE, on_view)) is not None:
-        return row
+    on_view = partial(views_writes.update_example, work, example=example, values=values)
+    updated = await _through_view(work, example.api_id, ExampleAction.UPDATE, on_view)
+    if updated is not None:
+        return updated
     return await catalog.change(work, ExampleAction.UPDATE, example, values)
 
 
 async def delete_example(work: UnitOfWork, *, example: ApiExample) -> None:
     """Soft-delete an example."""
 
-    def on_view(api: Api) -> Awaitable[None]:
-        return views_writes.delete_example(work, api=api, example=example)
-
+    on_view = partial(views_writes.delete_example, work, example=example)
     if await _deleted_through_view(work, example, ExampleAction.DELETE, on_view):
         return
     await catalog.delete(work, ExampleAction.DELETE, example)
@@ -242,25 +235,25 @@ async def _through_view(
     work: UnitOfWork,
     api_id: int | None,
     action: Action,
-    write: Callable[[Api], Awaitable[ViewRowT]],
+    write: Callable[..., Awaitable[ViewRowT]],
 ) -> ViewRowT | None:
     """`write` done on the view of API `api_id`'s operation and audited as `action`, when the
     API has an operation; None for an API of the original's rows, which the caller writes."""
     api = await views.described(work, api_id)
     if api is None:
         return None
-    row = await write(api)
+    row = await write(api=api)
     await work.audit(action, row)
     return row
 
 
 async def _deleted_through_view(
-    work: UnitOfWork, row: ViewRowT, action: Action, delete: Callable[[Api], Awaitable[None]]
+    work: UnitOfWork, row: ViewRowT, action: Action, delete: Callable[..., Awaitable[None]]
 ) -> bool:
     """Whether `row` was deleted from the view of its API's operation (`_through_view`)."""
 
     async def on_view(api: Api) -> ViewRowT:
-        await delete(api)
+        await delete(api=api)
         return row
 
     return await _through_view(work, row.api_id, action, on_view) is not None

@@ -30,6 +30,17 @@ from apidock.descriptions.dumping import dump_json, dump_yaml
 from apidock.descriptions.parts import DescriptionParts, OperationPart, join_document
 
 Syntax = Literal["json", "yaml"]
+# the app's columns that are parts of its description as they are (`DescriptionParts` fields)
+STORED_PARTS = (
+    "json_schema_dialect",
+    "servers",
+    "security",
+    "tags",
+    "external_docs",
+    "webhooks",
+    "components",
+    "extensions",
+)
 
 
 def stored_parts(app: App, operations: list[OperationPart]) -> DescriptionParts | None:
@@ -42,19 +53,8 @@ def stored_parts(app: App, operations: list[OperationPart]) -> DescriptionParts 
         info["description"] = app.description
     else:
         info.pop("description", None)
-    return DescriptionParts(
-        info=info,
-        json_schema_dialect=app.json_schema_dialect,
-        servers=app.servers,
-        security=app.security,
-        tags=app.tags,
-        external_docs=app.external_docs,
-        webhooks=app.webhooks,
-        components=app.components,
-        extensions=app.extensions,
-        paths=dict(app.paths or {}),
-        operations=operations,
-    )
+    stored = {name: getattr(app, name) for name in STORED_PARTS}
+    return DescriptionParts(info=info, paths=dict(app.paths or {}), operations=operations, **stored)
 
 
 def render_described(
