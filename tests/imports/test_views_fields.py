@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis import views
 from apidock.apis.models import Api, ApiResponse
+from apidock.apps.models import App
 from tests.catalog.helpers import API, log_rows, make_api, make_app, make_field
 from tests.imports.test_import_http import PETSTORE, import_json
 
@@ -87,6 +88,11 @@ async def imported(
     response = await import_json(client, auth, document)
     assert response.status_code == 201, response.text
     app_id = response.json()["data"]["app"]["id"]
+    # an import leaves them to be built (imports/service.py): built here as a write does
+    app = await session.get(App, app_id)
+    assert app is not None
+    await views.sync_app_views(session, app)
+    await session.commit()
     rows = await session.execute(select(Api.id, Api.operation).where(Api.app_id == app_id))
     return app_id, {operation["operationId"]: api_id for api_id, operation in rows}
 
@@ -145,6 +151,11 @@ async def test_an_imported_api_lists_its_response_properties_as_fields(
     }
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="views are not built by an import: through every $ref they were 166,000 rows for "
+    "a 1 MB document (imports/service.py); to be built lazily",
+)
 async def test_an_import_alone_builds_the_views(client: httpx.AsyncClient, dev_auth: Auth) -> None:
     response = await import_json(client, dev_auth, USERS)
     app_id = response.json()["data"]["app"]["id"]

@@ -297,17 +297,6 @@ def _renamed(path: str, renamed: tuple[str, str] | None) -> str:
     return path
 
 
-def new_view_rows(
-    api_id: int, fields: list[FieldView], examples: list[ExampleView], now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The field and example rows of a new described API (an import's): its views as read
-    from its operation, none kept from before."""
-    return (
-        _field_changes(api_id, [], fields, None, now),
-        _example_changes(api_id, [], examples, {}, now),
-    )
-
-
 def _field_changes(
     api_id: int,
     rows: list[ApiResponse],

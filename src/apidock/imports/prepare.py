@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apidock.apis.models import ApiStatus
-from apidock.apis.views_examples import ExampleView, read_examples
-from apidock.apis.views_schema import FieldView, read_fields
 from apidock.apps.description_checks import needs_auth
 from apidock.db import EncodedJSON
 from apidock.descriptions.intake import IntakeLimits, take_in
@@ -42,9 +40,6 @@ class PreparedApi:
     status: int
     operation: EncodedJSON
     group: tuple[str, ...] | None
-    # the rows of the original's flat routes, views of the operation (apis.views)
-    fields: list[FieldView] = field(default_factory=list)
-    examples: list[ExampleView] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +88,7 @@ def _prepare(raw: bytes, media_type: str | None, limits: IntakeLimits) -> Prepar
     plan = plan_groups(parts.tags, parts.operations, intake.report)
     report = intake.as_report()  # after the plan: its warnings belong in it
     apis = [
-        _prepared_api(part, group, parts.security, parts.components)
+        _prepared_api(part, group, parts.security)
         for part, group in zip(parts.operations, plan.operation_groups, strict=True)
     ]
     return PreparedImport(
@@ -138,7 +133,6 @@ def _prepared_api(
     part: OperationPart,
     group: tuple[str, ...] | None,
     default_security: list[Any] | None,
-    components: dict[str, Any] | None,
 ) -> PreparedApi:
     operation = part.operation
     title = (
@@ -157,6 +151,4 @@ def _prepared_api(
         status=int(ApiStatus.DEPRECATED if deprecated else ApiStatus.RELEASED),
         operation=encode(operation),
         group=group,
-        fields=read_fields(operation, components),
-        examples=read_examples(operation, components),
     )

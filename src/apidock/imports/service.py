@@ -25,8 +25,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from apidock.apis import views
-from apidock.apis.models import Api, ApiExample, ApiResponse
+from apidock.apis.models import Api
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.service import slugify
 from apidock.catalog import cascade
@@ -189,19 +188,9 @@ async def _write_catalog(work: UnitOfWork, app: App, prepared: PreparedImport) -
         }
         for api in apis
     ]
-    fields: list[dict[str, Any]] = []
-    examples: list[dict[str, Any]] = []
+    # The flat routes' rows (apis.views) are not built here: read through every `$ref`, the
+    # views of a 1 MB, 250-operation document are 166,000 rows (bench/import_speed.py's
+    # document), which would make the import ten times slower than the validator. They are
+    # built by the first write through an API's flat routes or its operation's PATCH.
     for start in range(0, len(rows), _INSERT_BATCH):
-        inserted = await session.execute(
-            insert(Api).returning(Api.id, sort_by_parameter_order=True),
-            rows[start : start + _INSERT_BATCH],
-        )
-        for api_id, api in zip(
-            inserted.scalars(), apis[start : start + _INSERT_BATCH], strict=True
-        ):
-            api_fields, api_examples = views.new_view_rows(api_id, api.fields, api.examples, now)
-            fields += api_fields
-            examples += api_examples
-    for model, values in ((ApiResponse, fields), (ApiExample, examples)):
-        for start in range(0, len(values), _INSERT_BATCH):
-            await session.execute(insert(model), values[start : start + _INSERT_BATCH])
+        await session.execute(insert(Api), rows[start : start + _INSERT_BATCH])
