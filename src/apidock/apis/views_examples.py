@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from apidock.apis.schemas import EXAMPLE_BODY_MAX_BYTES
 from apidock.apis.views_edit import Draft, ViewRefused, media_of
 from apidock.apis.views_schema import (
+    EXAMPLE_TITLE_MAX,
     MAX_EXAMPLES_PER_API,
     Loc,
     Sources,
@@ -31,8 +32,6 @@ from apidock.apis.views_schema import (
     success_response,
 )
 from apidock.apps.openapi_export import _example_value
-
-EXAMPLE_TITLE_MAX = 80
 
 
 class ExampleView(NamedTuple):

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from apidock.descriptions.json_values import copy_json as copy_json
 from apidock.descriptions.problems import Report
 from apidock.descriptions.refs_walk import Path, pointer_of, shapes_of, walk
 
@@ -102,34 +103,6 @@ def convert_openapi30(
     for node in wrapped:
         wrap_nullable(node)
     return converted
-
-
-def copy_json(value: Any) -> Any:
-    """A deep copy of the JSON value `value`, iterative (any depth) and sharing no container
-    with it (a dict or list of any subclass becomes a plain one); scalars are immutable and
-    shared."""
-    if not isinstance(value, dict | list):
-        return value
-    root: Any = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, root)]
-    containers = (dict, list)
-    while stack:
-        source, target = stack.pop()
-        if isinstance(source, dict):
-            for key, item in source.items():
-                if isinstance(item, containers):
-                    copied: Any = {} if isinstance(item, dict) else []
-                    stack.append((item, copied))
-                    item = copied
-                target[key] = item
-        else:
-            for item in source:
-                if isinstance(item, containers):
-                    copied = {} if isinstance(item, dict) else []
-                    stack.append((item, copied))
-                    item = copied
-                target.append(item)
-    return root
 
 
 def _convert_schema(

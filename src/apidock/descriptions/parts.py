@@ -20,11 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from apidock.descriptions.openapi_names import METHODS
 from apidock.descriptions.problems import Report, pointer
 
 OPENAPI_VERSION = "3.1.0"
-# The HTTP methods a Path Item may hold, in the order of the specification's Path Item Object.
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Top-level fields, in the specification's order; `openapi` and `paths` are written by `join`.
 _APP_FIELDS = {
     "info": "info",
