@@ -8,13 +8,11 @@ import copy
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis import views
 from apidock.apis.models import Api, ApiResponse
-from apidock.apps.models import App
 from tests.catalog.helpers import API, log_rows, make_api, make_app, make_field
 from tests.imports.test_import_http import PETSTORE, import_json
 
@@ -83,16 +81,11 @@ USERS: dict[str, Any] = {
 async def imported(
     client: httpx.AsyncClient, auth: Auth, session: AsyncSession, document: Any
 ) -> tuple[int, dict[str, int]]:
-    """`document` imported (which builds its views): the app's id and its APIs' ids by
-    operationId."""
+    """`document` imported (its views built by their first read): the app's id and its APIs'
+    ids by operationId."""
     response = await import_json(client, auth, document)
     assert response.status_code == 201, response.text
     app_id = response.json()["data"]["app"]["id"]
-    # an import leaves them to be built (imports/service.py): built here as a write does
-    app = await session.get(App, app_id)
-    assert app is not None
-    await views.sync_app_views(session, app)
-    await session.commit()
     rows = await session.execute(select(Api.id, Api.operation).where(Api.app_id == app_id))
     return app_id, {operation["operationId"]: api_id for api_id, operation in rows}
 
@@ -151,11 +144,6 @@ async def test_an_imported_api_lists_its_response_properties_as_fields(
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views are not built by an import: through every $ref they were 166,000 rows for "
-    "a 1 MB document (imports/service.py); to be built lazily",
-)
 async def test_an_import_alone_builds_the_views(client: httpx.AsyncClient, dev_auth: Auth) -> None:
     response = await import_json(client, dev_auth, USERS)
     app_id = response.json()["data"]["app"]["id"]
@@ -369,18 +357,23 @@ async def test_an_original_api_keeps_its_rows_as_its_description(
         "type": "object",
         "properties": {"id": {"type": "integer"}},
     }
-    root_array = await client.post(
-        f"{API}/apis/responses",
-        json={"api_id": api["id"], "field": "[]", "data_type": "object"},
+    for path in ("[]", "[].id"):
+        root_array = await client.post(
+            f"{API}/apis/responses",
+            json={"api_id": api["id"], "field": path, "data_type": "object"},
+            headers=dev_auth,
+        )
+        assert root_array.status_code == 422, path
+    fields = await fields_of(client, dev_auth, api["id"])
+    moved = await client.patch(
+        f"{API}/apis/responses/{fields['data.items[].id']['id']}",
+        json={"field": "[].id"},
         headers=dev_auth,
     )
-    assert root_array.status_code == 422
+    assert moved.status_code == 422
+    assert set(await fields_of(client, dev_auth, api["id"])) == set(fields)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apis/schemas.py: check_field_path to take a leading `[]` (a root array's elements)",
-)
 async def test_a_field_of_a_root_array_is_written_through_the_flat_route(
     client: httpx.AsyncClient, dev_auth: Auth, session: AsyncSession
 ) -> None:
@@ -388,4 +381,31 @@ async def test_a_field_of_a_root_array_is_written_through_the_flat_route(
     created = await make_field(client, dev_auth, ids["listPets"], "[].age", "integer")
     assert created["field"] == "[].age"
     document = await exported(client, dev_auth, app_id)
+    # the array's items are a $ref: the field is the component's, shown by every use of it
     assert document["components"]["schemas"]["Pet"]["properties"]["age"] == {"type": "integer"}
+    assert body_schema(document, "/pets") == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Pet"},
+    }
+    assert "[].age" in await fields_of(client, dev_auth, ids["listPets"])
+    assert "age" in await fields_of(client, dev_auth, ids["showPet"])
+    # a body with no schema yet becomes the root array the path says
+    root = await make_field(client, dev_auth, ids["createPet"], "[]", "object")
+    assert root["field"] == "[]"
+    created_body = (await exported(client, dev_auth, app_id))["paths"]["/pets"]["post"]
+    assert created_body["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"type": "object"},
+    }
+    renamed = await client.patch(
+        f"{API}/apis/responses/{created['id']}", json={"field": "[].years"}, headers=dev_auth
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["data"]["id"] == created["id"]
+    for wrong in ("[][]", "[].[]", "[]age", "[].", "a.[]"):
+        refused = await client.post(
+            f"{API}/apis/responses",
+            json={"api_id": ids["listPets"], "field": wrong, "data_type": "string"},
+            headers=dev_auth,
+        )
+        assert refused.status_code == 422, wrong

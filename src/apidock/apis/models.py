@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, SmallInteger, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from apidock.apps.models import App
@@ -37,6 +37,11 @@ class Api(TimestampMixin, Base):
     # The whole OpenAPI Operation Object, as written, for an API imported or described in
     # OpenAPI; null for one made through the original's routes (exported from its rows).
     operation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # True while the rows of `api_responses` and `api_examples` are not yet the view of the
+    # operation (an import leaves them to be built by the first read: `apis.views_lazy`)
+    views_stale: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0", index=True
+    )
 
 
 class ApiResponse(TimestampMixin, Base):

@@ -1,15 +1,17 @@
-"""Response fields (dot paths with a data type) and examples of an API."""
+"""Response fields (dot paths with a data type) and examples of an API: for an API described
+in OpenAPI, the views of its operation (`views`), built at the first read of an import's
+APIs (`views_lazy`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apidock.apis import views, views_writes
+from apidock.apis import views, views_lazy, views_writes
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apis.schemas import (
     ExampleCreate,
@@ -22,6 +24,7 @@ from apidock.apis.schemas import (
 from apidock.apis.views_schema import MAX_EXAMPLES_PER_API as MAX_EXAMPLES_PER_API
 from apidock.apis.views_schema import MAX_FIELDS_PER_API as MAX_FIELDS_PER_API
 from apidock.catalog import service as catalog
+from apidock.db.pages import PageParams
 from apidock.db.queries import contains_text, lock_row_and_reload
 from apidock.errors import Conflict, NotFound
 from apidock.work import Action, UnitOfWork
@@ -131,6 +134,22 @@ def search_fields(*, api_id: int | None = None, q: str | None = None) -> Select[
     return statement
 
 
+async def list_fields(
+    work: UnitOfWork, *, page: PageParams, api_id: int | None = None, q: str | None = None
+) -> tuple[Sequence[ApiResponse], dict[str, Any]]:
+    """A page of `search_fields`, the stale views it shows built first; its `PageMeta`."""
+    statement = search_fields(api_id=api_id, q=q)
+    return await views_lazy.page_of(
+        work.session, statement, ApiResponse.api_id, page, of_api=api_id
+    )
+
+
+async def read_field(work: UnitOfWork, *, field: ApiResponse) -> ApiResponse:
+    """`field` as its API's view shows it now (404 when it no longer does)."""
+    await views_lazy.fresh_row(work.session, field, NotFound("Response field not found"))
+    return field
+
+
 async def create_field(work: UnitOfWork, *, field_in: ResponseFieldCreate) -> ApiResponse:
     """A new response field of a live API (for a described API, of its operation: `views`)."""
 
@@ -189,6 +208,20 @@ def search_examples(*, api_id: int | None = None) -> Select[ApiExample]:
     """Live examples, by API and title."""
     order = (ApiExample.api_id, ApiExample.title, ApiExample.id)
     return catalog.live_rows(ApiExample, *order, equal={ApiExample.api_id: api_id})
+
+
+async def list_examples(
+    work: UnitOfWork, *, page: PageParams, api_id: int | None = None
+) -> tuple[Sequence[ApiExample], dict[str, Any]]:
+    """A page of `search_examples`, the stale views it shows built first; its `PageMeta`."""
+    statement = search_examples(api_id=api_id)
+    return await views_lazy.page_of(work.session, statement, ApiExample.api_id, page, of_api=api_id)
+
+
+async def read_example(work: UnitOfWork, *, example: ApiExample) -> ApiExample:
+    """`example` as its API's view shows it now (404 when it no longer does)."""
+    await views_lazy.fresh_row(work.session, example, NotFound("Example not found"))
+    return example
 
 
 async def create_example(work: UnitOfWork, *, example_in: ExampleCreate) -> ApiExample:

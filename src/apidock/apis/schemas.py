@@ -85,8 +85,15 @@ def _check_literal(text: str) -> None:
 
 
 def check_field_path(path: str) -> str:
-    """`path` unchanged if it is a dot path such as `data.items[].id`; `ValueError` if not."""
-    for segment in path.split("."):
+    """`path` unchanged if it is a dot path such as `data.items[].id`, or one starting with
+    `[]` (the elements of a body that is an array: `[]`, `[].id`); `ValueError` if not.
+
+    A leading `[]` is for an API described in OpenAPI, whose view shows a root array; the
+    original's rows refuse it (`responses_service`): their export is a body that is an object.
+    """
+    if path == "[]":
+        return path
+    for segment in path.removeprefix("[].").split("."):
         if not _SEGMENT_RE.fullmatch(segment):
             raise ValueError(
                 f"invalid segment {segment!r}: a name of letters, digits, '_', '-' or '$', "

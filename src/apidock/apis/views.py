@@ -4,19 +4,22 @@ operation whenever it is written, so that the original's routes read, list, sear
 address them by id as before.
 
 - `sync_views(session, api)` after an operation is written (the operation PATCH),
-  `sync_app_views(session, app)` after several are, or the app's components are (an import, a
+  `sync_app_views(session, app)` after several are, or the app's components are (a
   components PUT): each API's live rows are made what its view shows, a row keeping its id
   while its dot path stays (a field) or while its title stays (an example: the table has no
   column for the example's key, so a row stands for the first example of its title, in
-  order). The caller holds the locks and audits the write; rows soft-deleted here are not
-  audited one by one (the write that removed them from the operation is).
+  order), and its `views_stale` mark cleared. The caller holds the locks and audits the
+  write; rows soft-deleted here are not audited one by one (the write that removed them
+  from the operation is). An import builds no rows: it marks its APIs stale, and the first
+  read or write of their rows builds them (`views_lazy`).
 - A write through the flat routes (`lock`, then `edit`) takes the app's row lock, as every
   write of a description does (one at a time per app: a field of a component changes other
-  APIs' views), then the API's, as the original's writes do; it edits a copy of the
-  operation and of the components (`views_edit`, `views_examples`), checks the document as
-  every description write is checked, stores them, and rebuilds the rows in the same
-  transaction: only this API's rows when the components are untouched, else every
-  described API's of the app. A rename keeps the ids of the rows under the field it moves.
+  APIs' views), then the API's, as the original's writes do, and builds a stale view first;
+  it edits a copy of the operation and of the components (`views_edit`, `views_examples`),
+  checks the document as every description write is checked, stores them, and rebuilds the
+  rows in the same transaction: only this API's rows when the components are untouched, else
+  every described API's of the app. A rename keeps the ids of the rows under the field it
+  moves.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import anyio
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis.models import Api, ApiExample, ApiResponse
@@ -86,7 +89,7 @@ async def sync_views(session: AsyncSession, api: Api) -> None:
     if api.operation is None:
         return
     app = await session.get(App, api.app_id) if api.app_id is not None else None
-    await _sync(session, app.components if app else None, [(api.id, api.operation)], {})
+    await rebuild(session, app.components if app else None, [(api.id, api.operation)])
 
 
 async def sync_app_views(session: AsyncSession, app: App) -> None:
@@ -102,7 +105,7 @@ async def _sync_app(session: AsyncSession, app: App, hints: dict[int, Hints]) ->
         .order_by(Api.id)
     )
     operations = [(api_id, operation) for api_id, operation in described if operation is not None]
-    await _sync(session, app.components, operations, hints)
+    await rebuild(session, app.components, operations, hints)
 
 
 async def described(work: UnitOfWork, api_id: int | None) -> Api | None:
@@ -123,6 +126,8 @@ async def lock(work: UnitOfWork, api: Api, missing: ApiError) -> Described:
     app = await session.get(App, api.app_id) if api.app_id is not None else None
     if app is not None:
         await session.refresh(app)
+    if api.views_stale:
+        await rebuild(session, app.components if app else None, [(api.id, api.operation)])
     return Described(api, app)
 
 
@@ -154,7 +159,7 @@ async def edit(
     else:
         await session.flush()
         current = app.components if app else None
-        await _sync(session, current, [(api.id, operation)], {api.id: hints})
+        await rebuild(session, current, [(api.id, operation)], {api.id: hints})
     return result
 
 
@@ -209,14 +214,28 @@ def current_examples(target: Described) -> list[ExampleView]:
     return read_examples(target.api.operation, target.app.components if target.app else None)
 
 
-async def _sync(
+async def clear_stale(session: AsyncSession, api_ids: list[int]) -> None:
+    """The `views_stale` marks of `api_ids` cleared, their `updated_at` kept: building the
+    rows of a view changes no API."""
+    for batch in id_batches(api_ids):
+        await session.execute(
+            update(Api)
+            .where(Api.id.in_(batch), Api.views_stale)
+            .values(views_stale=False, updated_at=Api.updated_at)
+        )
+
+
+async def rebuild(
     session: AsyncSession,
     components: dict[str, Any] | None,
     operations: list[tuple[int, dict[str, Any]]],
-    hints: dict[int, Hints],
-) -> None:
+    hints: dict[int, Hints] | None = None,
+) -> int:
+    """The rows of the APIs of `operations` (id, operation) made their views through
+    `components`, their marks cleared (the caller holds the locks); the rows added."""
     if not operations:
-        return
+        return 0
+    hints = hints or {}
     views = await _views(components, operations)
     rows = await _live_rows(session, [api_id for api_id, _ in operations])
     now = utcnow()
@@ -235,6 +254,8 @@ async def _sync(
     for model, values in ((ApiResponse, new_fields), (ApiExample, new_examples)):
         for start in range(0, len(values), _INSERT_BATCH):
             await session.execute(insert(model), values[start : start + _INSERT_BATCH])
+    await clear_stale(session, [api_id for api_id, _ in operations])
+    return len(new_fields) + len(new_examples)
 
 
 async def _views(

@@ -16,6 +16,11 @@ rows are written here. Decisions:
 - An operation becomes an API: title from `summary`, else `operationId`, else `METHOD path`
   (cut to 80; the operation keeps its own), `need_auth` when its effective security requires
   a scheme, status `deprecated` or else `released` (a document describes a published API).
+- The flat routes' rows of an API (its fields and examples, views of its operation) are not
+  written: read through every `$ref`, the views of a 1 MB, 250-operation document are
+  166,000 rows (bench/import_speed.py's document), which made the import seventy times
+  slower. Every API written, by a new import or a replacing one, is marked `views_stale`,
+  and the first read of its rows builds them (`apis.views_lazy`).
 """
 
 from __future__ import annotations
@@ -183,14 +188,12 @@ async def _write_catalog(work: UnitOfWork, app: App, prepared: PreparedImport) -
             "need_auth": api.need_auth,
             "status": api.status,
             "operation": api.operation,
+            "views_stale": True,
             "created_at": now,
             "updated_at": now,
         }
         for api in apis
     ]
-    # The flat routes' rows (apis.views) are not built here: read through every `$ref`, the
-    # views of a 1 MB, 250-operation document are 166,000 rows (bench/import_speed.py's
-    # document), which would make the import ten times slower than the validator. They are
-    # built by the first write through an API's flat routes or its operation's PATCH.
+    # no rows of the flat routes: each API's are built at their first read (apis.views_lazy)
     for start in range(0, len(rows), _INSERT_BATCH):
         await session.execute(insert(Api), rows[start : start + _INSERT_BATCH])
