@@ -27,6 +27,7 @@ from apidock.config import Settings, load_settings, to_async_url
 from apidock.db import Base, ConnectionRunner, Database, create_engine, transaction
 from apidock.http.dependencies import get_core, get_session
 from apidock.main import create_app
+from apidock.mock.log_writer import MockLogWriter
 from apidock.models import Role
 from apidock.permissions import DEFAULT_ROLE_KEY, SEEDS
 
@@ -202,6 +203,11 @@ def app(
     application.dependency_overrides[get_core] = lambda: ConnectionRunner(
         test_connection, test_savepoint, dialect=connection.dialect.name
     )
+    # the mock server reads and writes outside FastAPI's dependencies: the same transaction
+    mock = application.state.mock
+    mock.core = ConnectionRunner(test_connection, test_savepoint, dialect=connection.dialect.name)
+    mock.documents.sessions = lambda: transaction(session_factory)
+    mock.log = MockLogWriter(lambda: transaction(session_factory), interval=None)
     yield application
     application.dependency_overrides.clear()
 

@@ -46,6 +46,7 @@ TESTED_ELSEWHERE = {
     "auth.store_refresh_token": "tests/auth/test_login.py, tests/auth/test_sessions.py",
     "auth.purge_revoked_tokens": "tests/auth/test_sessions.py",
     "auth.purge_refresh_tokens": "tests/auth/test_sessions.py",
+    "mock.find_app": "tests/mock/test_mock_instances.py, tests/mock/test_mock_access.py",
 }
 LISTS = (user_list.USERS, api_list.APIS)
 DIALECTS = ("postgresql", "mysql", "sqlite")

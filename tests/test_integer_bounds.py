@@ -117,8 +117,8 @@ async def _path_ids(
     return auth, ids
 
 
-# the path parameters that name no record: a component's kind and name
-NAMED = {"kind": "schemas", "name": "Thing"}
+# the path parameters filled in beside the ids: a component's kind and name, a mock key's id
+NAMED = {"kind": "schemas", "name": "Thing", "key_id": "1"}
 
 
 def _url(path: str, ids: dict[str, int], replaced: str | None = None, value: int = 0) -> str:

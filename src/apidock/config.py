@@ -171,6 +171,14 @@ class Settings(BaseSettings):
     import_max_operations: int = Field(
         default=20_000, ge=1, le=1_000_000, alias="IMPORT_MAX_OPERATIONS"
     )
+    # where an export without servers says the app's mock is: `{MOCK_BASE_URL}/{slug}`
+    # (e.g. the origin of `apidock mock`); unset: `/mock/{slug}` on the API's own port
+    mock_base_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        pattern=r"^(https?://[^\s/?#]+)?(/[^\s?#]*)?$",
+        alias="MOCK_BASE_URL",
+    )
     # seconds from the first read of a request body to its last byte
     body_timeout: float = Field(default=60.0, gt=0, le=3600, alias="BODY_TIMEOUT")
     # what `apidock serve` hands to uvicorn and to its HTTP protocol (apidock.server)

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 from apidock import __version__
 from apidock.apis.responses_router import examples_router, responses_router
 from apidock.apis.router import router as apis_router
+from apidock.apps.openapi_export import MOCK_PREFIX
 from apidock.apps.router import router as apps_router
 from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
@@ -35,6 +36,8 @@ from apidock.imports.router import IMPORT_PATH
 from apidock.imports.router import router as imports_router
 from apidock.log_queue import QueuedLogs
 from apidock.logs.router import router as logs_router
+from apidock.mock.router import router as mock_router
+from apidock.mock.server import MockDispatch, MockServer
 from apidock.roles.router import router as roles_router
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
@@ -52,6 +55,7 @@ OPENAPI_TAG_ORDER = (
     "examples",
     "apis",
     "logs",
+    "mock",
     "roles",
 )
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
@@ -155,6 +159,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     login_limiter = LoginLimiter(settings)
     password_hasher = PasswordHasher(settings)
+    mock = MockServer(database, settings, prefix=MOCK_PREFIX)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -172,6 +177,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         await anyio.to_thread.run_sync(import_processes.shutdown)
         await login_limiter.store.close()
         password_hasher.close()
+        await mock.close()
         await database.dispose()
 
     app = FastAPI(
@@ -191,6 +197,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.token_codec = TokenCodec(settings)
     app.state.password_hasher = password_hasher
     app.state.login_limiter = login_limiter
+    app.state.mock = mock
     install_error_handler(app)
     # inside CORS, so a browser can read the 413 too
     app.add_middleware(
@@ -213,6 +220,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # outside CORS and the body limits: another host is refused before anything else runs
         app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts, exempt_paths=PROBES)
     _outermost(app, SecurityHeaders, api_prefix=API_PREFIX)
+    # `/mock/...` goes to the mock server before anything of the API's (its own headers, its
+    # own body bound), the Host checked as for the API
+    _outermost(
+        app,
+        MockDispatch,
+        mock=(
+            TrustedHosts(mock, hosts=settings.trusted_hosts, exempt_paths=())
+            if settings.trusted_hosts
+            else mock
+        ),
+    )
     # Routes are tried in order, each path against each route: the users' and the APIs'
     # routers, which hold the hottest reads and lists, come first. The paths of the routers
     # do not overlap, except `/apis/{api_id}` and its siblings `/apis/responses`, `/apis/examples`.
@@ -226,6 +244,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(apps_router, prefix=API_PREFIX)
     app.include_router(logs_router, prefix=API_PREFIX)
+    app.include_router(mock_router, prefix=API_PREFIX)
     app.include_router(roles_router, prefix=API_PREFIX)
     _use_the_envelope_for_validation_errors(app)
     return app

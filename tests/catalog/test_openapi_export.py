@@ -18,6 +18,7 @@ from apidock.apps.openapi_export import (
     ExportGroup,
     build_document,
     group_tag_names,
+    mock_server_object,
     response_schema,
 )
 from apidock.config import Settings
@@ -244,6 +245,8 @@ async def test_an_empty_app_is_a_valid_document(client: httpx.AsyncClient, dev_a
     assert document == {
         "openapi": "3.1.0",
         "info": {"title": "Nothing yet", "version": "0.0.1"},
+        # the one server of an app that has none of its own: its mock
+        "servers": [mock_server_object(f"/mock/{app['slug']}")],
         "tags": [],
         "paths": {},
     }

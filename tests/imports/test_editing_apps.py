@@ -98,7 +98,8 @@ async def test_parts_written_are_read_exported_and_audited(
     removed = await patch(client, dev_auth, app["id"], servers=None, summary=None, security=[])
     assert removed.status_code == 200, removed.text
     document = await exported(client, dev_auth, app["id"])
-    assert "servers" not in document
+    # no servers of its own: the export names the app's mock as its server
+    assert [server["url"] for server in document["servers"]] == [f"/mock/{app['slug']}"]
     assert "summary" not in document["info"]
     assert document["security"] == []
     apis = await client.get(f"{API}/apis", params={"app_id": app["id"]}, headers=dev_auth)

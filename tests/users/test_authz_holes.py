@@ -88,8 +88,9 @@ class PathRoute:
         return path
 
 
-# the path parameters that name no record, beside the one that does: a component's kind and name
-NAMED = {"kind": "schemas", "name": "Thing"}
+# the path parameters beside the one that names the record: a component's kind and name, and a
+# mock key's id (under its app, whose id is the one checked)
+NAMED = {"kind": "schemas", "name": "Thing", "key_id": "1"}
 
 
 def id_routes(app: FastAPI) -> list[PathRoute]:

@@ -25,6 +25,7 @@ from apidock.apps.openapi_export import (
     DocumentTooLarge,
     ExportApp,
     build_document,
+    mock_server_object,
 )
 from apidock.descriptions.dumping import dump_json, dump_yaml
 from apidock.descriptions.parts import DescriptionParts, OperationPart, join_document
@@ -74,6 +75,8 @@ def described_document(parts: DescriptionParts | None, rows: ExportApp) -> dict[
     if parts is None:
         return built
     document = join_document(parts)
+    if rows.mock_server is not None:
+        document = with_mock_server(document, rows.mock_server)
     if not rows.apis:
         return document
     if "paths" not in document:  # a description of components or webhooks alone
@@ -97,6 +100,26 @@ def described_document(parts: DescriptionParts | None, rows: ExportApp) -> dict[
         components["securitySchemes"] = declared
         document = _with_components(document, components)
     return document
+
+
+def with_mock_server(document: dict[str, Any], url: str) -> dict[str, Any]:
+    """`document`, or, when it has no servers, a copy with the mock's at `url` as its server."""
+    if document.get("servers"):
+        return document
+    return _with_servers(document, [mock_server_object(url)])
+
+
+def _with_servers(document: dict[str, Any], servers: list[Any]) -> dict[str, Any]:
+    """`document` with `servers` in their place of the deterministic order (after `info` and
+    `jsonSchemaDialect`)."""
+    ordered: dict[str, Any] = {}
+    for key, value in document.items():
+        if key not in ("openapi", "info", "jsonSchemaDialect", "servers"):
+            ordered.setdefault("servers", servers)
+        if key != "servers":
+            ordered[key] = value
+    ordered.setdefault("servers", servers)
+    return ordered
 
 
 def _with_paths(document: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import JSON, SmallInteger, String, Text
+from sqlalchemy import JSON, Boolean, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from apidock.db import Base, TimestampMixin
@@ -58,3 +58,6 @@ class App(TimestampMixin, Base):
     # Path Items without their operations (summary, description, servers, parameters, `x-`,
     # a `$ref`), by template, in the document's order: the order of `paths` in the export
     paths: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the mock server (`apidock.mock`): open to anyone without a key; every request validated
+    mock_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    mock_strict: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

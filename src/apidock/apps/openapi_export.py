@@ -104,6 +104,21 @@ class ExportApp:
     auth_type: str = "none"
     groups: Sequence[ExportGroup] = ()
     apis: Sequence[ExportApi] = ()
+    # the URL of the app's mock (`/mock/{slug}`): the export's server when it has no other
+    mock_server: str | None = None
+
+
+# where the API's port serves the mock of each app: `/mock/{slug}/...`
+MOCK_PREFIX = "/mock"
+MOCK_SERVER_DESCRIPTION = (
+    "API Dock's mock of this API: answers from the description's examples and schemas "
+    "(send X-Mock-Key unless the app's mock is public)"
+)
+
+
+def mock_server_object(url: str) -> dict[str, Any]:
+    """The Server Object of an app's mock."""
+    return {"url": url, "description": MOCK_SERVER_DESCRIPTION}
 
 
 SECURITY_SCHEMES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -166,12 +181,11 @@ def build_document(app: ExportApp) -> dict[str, Any]:
         info["description"] = app.description
     tag_names = group_tag_names(app.groups)
     scheme = SECURITY_SCHEMES.get(app.auth_type)
-    document: dict[str, Any] = {
-        "openapi": OPENAPI_VERSION,
-        "info": info,
-        "tags": [{"name": name} for name in tag_names.values()],
-        "paths": {},
-    }
+    document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": info}
+    if app.mock_server is not None:
+        document["servers"] = [mock_server_object(app.mock_server)]
+    document["tags"] = [{"name": name} for name in tag_names.values()]
+    document["paths"] = {}
     if scheme is not None:
         scheme_name, scheme_object = scheme
         document["components"] = {"securitySchemes": {scheme_name: scheme_object}}

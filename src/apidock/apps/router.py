@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from apidock.apps import components, service
@@ -117,10 +117,12 @@ OPENAPI_DOCUMENT_RESPONSES[200] = {
     response_class=JSONResponse,
     responses=OPENAPI_DOCUMENT_RESPONSES,
 )
-async def export_openapi(_: DocsReader, app: AppDep, session: SessionDep) -> Response:
+async def export_openapi(
+    _: DocsReader, app: AppDep, session: SessionDep, request: Request
+) -> Response:
     """The app's catalog as an OpenAPI 3.1.0 document, bare, to import into other tools;
     errors still come in the envelope, 409 for a document past 32 MiB. Requires: read_docs."""
-    return _document(await service.export_openapi(session, app=app))
+    return _document(await service.export_openapi(session, app=app, mock_base=_mock_base(request)))
 
 
 @router.get(
@@ -128,10 +130,12 @@ async def export_openapi(_: DocsReader, app: AppDep, session: SessionDep) -> Res
     response_class=JSONResponse,
     responses=OPENAPI_DOCUMENT_RESPONSES,
 )
-async def export_openapi_by_slug(_: DocsReader, app: AppBySlugDep, session: SessionDep) -> Response:
+async def export_openapi_by_slug(
+    _: DocsReader, app: AppBySlugDep, session: SessionDep, request: Request
+) -> Response:
     """The same OpenAPI 3.1.0 document, found by the app's slug (read by `/docs/apps/{slug}`);
     bare, errors in the envelope. Requires: read_docs."""
-    return _document(await service.export_openapi(session, app=app))
+    return _document(await service.export_openapi(session, app=app, mock_base=_mock_base(request)))
 
 
 OPENAPI_YAML_RESPONSES = error_responses(401, 403, 404, 409, 422)
@@ -142,9 +146,13 @@ OPENAPI_YAML_RESPONSES[200] = {
 
 
 @router.get("/{app_id:int}/openapi.yaml", response_class=Response, responses=OPENAPI_YAML_RESPONSES)
-async def export_openapi_yaml(_: DocsReader, app: AppDep, session: SessionDep) -> Response:
+async def export_openapi_yaml(
+    _: DocsReader, app: AppDep, session: SessionDep, request: Request
+) -> Response:
     """The app's OpenAPI 3.1.0 document as YAML; errors in the envelope. Requires: read_docs."""
-    pieces = await service.export_openapi(session, app=app, syntax="yaml")
+    pieces = await service.export_openapi(
+        session, app=app, syntax="yaml", mock_base=_mock_base(request)
+    )
     return _document(pieces, YAML_MEDIA_TYPE)
 
 
@@ -152,11 +160,19 @@ async def export_openapi_yaml(_: DocsReader, app: AppDep, session: SessionDep) -
     "/by-slug/{slug}/openapi.yaml", response_class=Response, responses=OPENAPI_YAML_RESPONSES
 )
 async def export_openapi_yaml_by_slug(
-    _: DocsReader, app: AppBySlugDep, session: SessionDep
+    _: DocsReader, app: AppBySlugDep, session: SessionDep, request: Request
 ) -> Response:
     """The app's OpenAPI 3.1.0 document as YAML, found by its slug. Requires: read_docs."""
-    pieces = await service.export_openapi(session, app=app, syntax="yaml")
+    pieces = await service.export_openapi(
+        session, app=app, syntax="yaml", mock_base=_mock_base(request)
+    )
     return _document(pieces, YAML_MEDIA_TYPE)
+
+
+def _mock_base(request: Request) -> str | None:
+    """MOCK_BASE_URL: where an export without servers says the app's mock is."""
+    base: str | None = request.app.state.settings.mock_base_url
+    return base
 
 
 def _document(pieces: list[bytes], media_type: str = JSONResponse.media_type) -> Response:

@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, model_validator
 
 from apidock.apps.json_values import JsonObject, JsonObjects, plain_json
 from apidock.apps.models import App, AppType, AuthType
@@ -41,6 +41,10 @@ def _strip(title: str) -> str:
 AppTitle = Annotated[Title, AfterValidator(_strip)]
 
 
+MOCK_PUBLIC = "The mock at /mock/{slug} answers anyone, without an X-Mock-Key"
+MOCK_STRICT = "The mock validates every request's parameters and body (422 when they fail)"
+
+
 class AppCreate(RequestModel):
     title: AppTitle
     slug: Slug | None = Field(
@@ -51,6 +55,8 @@ class AppCreate(RequestModel):
     description: str | None = Field(default=None, max_length=10_000)
     type: AppTypeName = "web"
     auth_type: AuthTypeName = "none"
+    mock_public: StrictBool = Field(default=False, description=MOCK_PUBLIC)
+    mock_strict: StrictBool = Field(default=False, description=MOCK_STRICT)
 
 
 # the text parts of `info` and the dialect: plain strings of a bounded size
@@ -63,7 +69,7 @@ class AppUpdate(PatchModel):
     document it makes: 422 with JSON Pointers into this body; null removes a part)."""
 
     not_null: ClassVar[frozenset[str]] = frozenset(
-        {"title", "slug", "version", "type", "auth_type"}
+        {"title", "slug", "version", "type", "auth_type", "mock_public", "mock_strict"}
     )
 
     title: AppTitle | None = None
@@ -72,6 +78,8 @@ class AppUpdate(PatchModel):
     description: str | None = Field(default=None, max_length=10_000)
     type: AppTypeName | None = None
     auth_type: AuthTypeName | None = None
+    mock_public: StrictBool | None = Field(default=None, description=MOCK_PUBLIC)
+    mock_strict: StrictBool | None = Field(default=None, description=MOCK_STRICT)
     summary: InfoText | None = Field(default=None, description="`info.summary`")
     terms_of_service: UriText | None = Field(default=None, description="`info.termsOfService`")
     contact: JsonObject | None = Field(default=None, description="`info.contact`")
@@ -95,6 +103,8 @@ class AppRead(ApiModel):
     auth_type: Annotated[AuthTypeName | None, named(AuthType)]
     created_at: datetime | None
     updated_at: datetime | None
+    mock_public: bool = False
+    mock_strict: bool = False
     summary: str | None = None
     terms_of_service: str | None = None
     contact: dict[str, Any] | None = None
@@ -139,6 +149,8 @@ _COLUMNS_READ = (
     "description",
     "type",
     "auth_type",
+    "mock_public",
+    "mock_strict",
     "created_at",
     "updated_at",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from apidock.apps.described_export import Syntax, render_described, stored_parts
 from apidock.apps.models import App, AppType, AuthType
 from apidock.apps.openapi_export import (
     MAX_DOCUMENT_BYTES,
+    MOCK_PREFIX,
     DocumentTooLarge,
     ExportApi,
     ExportApp,
@@ -31,7 +33,7 @@ from apidock.apps.openapi_export import (
 from apidock.apps.schemas import AppCreate, AppUpdate
 from apidock.catalog import service as catalog
 from apidock.db.queries import contains_text, lock_row
-from apidock.descriptions.parts import OperationPart
+from apidock.descriptions.parts import DescriptionParts, OperationPart
 from apidock.errors import Conflict, Unprocessable
 from apidock.groups.models import ApiGroup
 from apidock.work import Action, UnitOfWork
@@ -195,7 +197,7 @@ async def _each_row(session: AsyncSession, statement: Executable) -> AsyncIterat
 
 
 async def export_openapi(
-    session: AsyncSession, *, app: App, syntax: Syntax = "json"
+    session: AsyncSession, *, app: App, syntax: Syntax = "json", mock_base: str | None = None
 ) -> list[bytes]:
     """The OpenAPI 3.1 document of `app`'s live catalog as JSON (or YAML) pieces, read in four
     queries; 409 when it would take more than MAX_DOCUMENT_BYTES.
@@ -206,7 +208,32 @@ async def export_openapi(
     The rows are read here, as plain columns in batches; the document is built and encoded
     in a worker thread, since a large catalog takes long enough to hold up every other
     request on the event loop.
+
+    A document without servers gets one: the app's mock, at `{mock_base}/{slug}` (`mock_base`
+    is MOCK_BASE_URL, or `/mock`, the mock on the API's port, when None).
     """
+    parts, document = await read_description(session, app=app)
+    base = (mock_base or MOCK_PREFIX).rstrip("/")
+    document = dataclasses.replace(document, mock_server=f"{base}/{app.slug}")
+    try:
+        if parts is None and syntax == "json":
+            return await anyio.to_thread.run_sync(
+                render_document, document, limiter=_EXPORT_THREADS
+            )
+        return await anyio.to_thread.run_sync(
+            lambda: render_described(parts, document, syntax), limiter=_EXPORT_THREADS
+        )
+    except DocumentTooLarge:
+        raise Conflict(_TOO_LARGE) from None
+
+
+async def read_description(
+    session: AsyncSession, *, app: App
+) -> tuple[DescriptionParts | None, ExportApp]:
+    """What `app`'s document is made of: its stored description (None for an app of the
+    original's routes alone) and its catalog rows, read in four queries within the export's
+    budget (409 past it). `described_export.described_document` joins them (CPU work: in a
+    worker thread)."""
     # a subquery, not the ids: an app may have more APIs than a statement takes parameters
     live_apis = select(Api.id).where(Api.app_id == app.id, Api.deleted_at.is_(None))
     budget = _ReadBudget()
@@ -300,14 +327,4 @@ async def export_openapi(
         groups=groups,
         apis=apis,
     )
-    parts = stored_parts(app, described)
-    try:
-        if parts is None and syntax == "json":
-            return await anyio.to_thread.run_sync(
-                render_document, document, limiter=_EXPORT_THREADS
-            )
-        return await anyio.to_thread.run_sync(
-            lambda: render_described(parts, document, syntax), limiter=_EXPORT_THREADS
-        )
-    except DocumentTooLarge:
-        raise Conflict(_TOO_LARGE) from None
+    return stored_parts(app, described), document

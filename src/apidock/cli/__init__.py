@@ -26,6 +26,7 @@ def cli() -> None:
 
 cli.add_command(serve.serve)
 cli.add_command(serve.profile)
+cli.add_command(serve.mock)
 cli.add_command(db.db)
 cli.add_command(deploy.deploy)
 cli.add_command(users.create_user)

@@ -91,7 +91,10 @@ def export_document(app: str, output: Path | None, as_yaml: bool) -> None:
             if found is None:
                 raise click.ClickException(f"No app has the id or slug {app!r}")
             return await app_service.export_openapi(
-                session, app=found, syntax="yaml" if as_yaml else "json"
+                session,
+                app=found,
+                syntax="yaml" if as_yaml else "json",
+                mock_base=settings.mock_base_url,
             )
 
     pieces = run_on_database(settings, work)

@@ -1,4 +1,5 @@
-"""`apidock serve` and `apidock profile`: the API under uvicorn, with or without a profiler."""
+"""`apidock serve` and `apidock profile`: the API under uvicorn, with or without a profiler;
+`apidock mock`: the mock server alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import apidock
 from apidock import server
 from apidock.auth.passwords import usable_cpus
 from apidock.cli.running import read_settings
+from apidock.db import Database, create_engine
 from apidock.main import create_app
+from apidock.mock.server import MockServer
 from apidock.profiling import ProfilerMiddleware
 
 APP_FACTORY = "apidock.main:create_app"
@@ -131,4 +134,41 @@ def profile(host: str, port: int, output: Path | None, forwarded_allow_ips: str)
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
+    )
+
+
+@click.command()
+@click.option("--app", "app_slug", help="Serve only this app's mock, at `/`.")
+@_host
+@click.option(
+    "--port", default=4010, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--loop",
+    type=click.Choice(["asyncio", "uvloop"]),
+    default="uvloop",
+    show_default=True,
+    help="The event loop.",
+)
+@click.option("--access-log/--no-access-log", default=False, show_default=True)
+def mock(app_slug: str | None, host: str, port: int, loop: str, access_log: bool) -> None:
+    """Serve the mock of every app at `/{slug}/...` (or of one app at `/`), on its own port:
+    another origin than the API's, as `prism mock` is. Keys, flags and the mock log are the
+    same as at `/mock/{slug}` on the API's port (one process; run more behind a balancer)."""
+    settings = read_settings()
+    database = Database(create_engine(settings))
+    application = MockServer(database, settings, app_slug=app_slug, owns_database=True)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        server_header=False,
+        access_log=access_log,
+        loop=loop,
+        http=server.PROTOCOL,
+        timeout_keep_alive=settings.timeout_keep_alive,
+        limit_concurrency=settings.limit_concurrency,
+        backlog=settings.backlog,
+        lifespan="on",
     )

@@ -1,0 +1,1 @@
+"""The mock server's core: pure, no HTTP, no database."""
