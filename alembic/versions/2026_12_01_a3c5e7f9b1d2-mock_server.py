@@ -2,9 +2,10 @@
 
 The mock server's tables and flags (issue 15): `apps` gains `mock_public` and `mock_strict`
 (false for every existing app: its mock is private and lenient); `mock_keys` holds each app's
-keys (SHA-256 of the secret, never the secret), `mock_stamps` the stamp that every change to an
-app's rows renews (what each instance's cache of the app's mock is checked against), and
-`mock_log` the requests the mock answered (the last 100 of each app are kept).
+keys (SHA-256 of the secret, never the secret); `mock_stamps`, a row for every app (the
+existing ones included), the stamp that every change to an app's rows renews (what each
+instance's cache of the app's mock is checked against); `mock_log` the requests the mock
+answered (the last 100 of each app are kept).
 
 Revision ID: a3c5e7f9b1d2
 Revises: 9d1f3b5a7c42
@@ -51,6 +52,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["app_id"], ["apps.id"], name=op.f("fk_mock_stamps_app_id_apps")),
         sa.PrimaryKeyConstraint("app_id", name=op.f("pk_mock_stamps")),
     )
+    # every app has its stamp row, renewed (an UPDATE) by each change to the app's rows
+    op.execute("INSERT INTO mock_stamps (app_id, stamp) SELECT id, 'migrated' FROM apps")
     op.create_table(
         "mock_log",
         sa.Column("id", sa.Integer(), nullable=False),

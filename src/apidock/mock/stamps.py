@@ -9,8 +9,11 @@ How: a listener on every ORM session notes, after each flush, the apps whose row
 wrote (an app, a group, an API, an API's response field or example: what the export is made
 of), and the targets of the audit rows it wrote: every change is audited, also those made by
 Core statements (a cascade of soft deletes, an import's large parts); just before the
-transaction commits, their `mock_stamps` rows get a new random stamp
-(an upsert; the apps in id order). It is the transaction's last statement, so the row lock it
+transaction commits, their `mock_stamps` rows get a new random stamp, in app id
+order: an INSERT for an app made in the transaction, an UPDATE of the existing row otherwise
+(every app has one: made with the app, or by the migration for the apps before it). Never an
+upsert of a row that may not exist: two transactions inserting the same key into MariaDB take
+gap locks that deadlock each other. It is the transaction's last statement, so the row lock it
 takes is held only while the commit runs: no lock cycle with the row locks the writers take
 first. A write that goes around the ORM (a Core UPDATE) names its app with `changed(session,
 app_id)`.
@@ -22,7 +25,7 @@ import secrets
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, event, select
+from sqlalchemy import ForeignKey, String, event, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
@@ -47,7 +50,8 @@ _AUDITED = {
     "api_response": _FIELDS,
     "api_example": _EXAMPLES,
 }
-_NOTES = (_APPS, _APIS, _GROUPS, _FIELDS, _EXAMPLES)
+_NEW_APPS = "apidock.mock.new_apps"
+_NOTES = (_APPS, _APIS, _GROUPS, _FIELDS, _EXAMPLES, _NEW_APPS)
 
 
 class MockStamp(Base):
@@ -74,6 +78,8 @@ def _note_changes(session: Session, _: UOWTransaction) -> None:
     for row in chain(session.new, session.dirty, session.deleted):
         if isinstance(row, App):
             apps.add(row.id)
+            if row in session.new:
+                session.info.setdefault(_NEW_APPS, set()).add(row.id)
         elif isinstance(row, (Api, ApiGroup)) and row.app_id is not None:
             apps.add(row.app_id)
         elif isinstance(row, (ApiResponse, ApiExample)) and row.api_id is not None:
@@ -88,6 +94,7 @@ def _note_changes(session: Session, _: UOWTransaction) -> None:
 def _stamp_changed_apps(session: Session) -> None:
     apps: set[int] = session.info.pop(_APPS, set())
     apis: set[int] = session.info.pop(_APIS, set())
+    new: set[int] = session.info.pop(_NEW_APPS, set())
     for note, model in ((_FIELDS, ApiResponse), (_EXAMPLES, ApiExample)):
         ids = session.info.pop(note, set())
         if ids:
@@ -104,7 +111,14 @@ def _stamp_changed_apps(session: Session) -> None:
         return
     dialect = session.get_bind().dialect.name
     for app_id in sorted(apps):
-        session.execute(_upsert(dialect, app_id, new_stamp()))
+        if app_id in new:
+            session.execute(insert(MockStamp).values(app_id=app_id, stamp=new_stamp()))
+            continue
+        renewed = session.execute(
+            update(MockStamp).where(MockStamp.app_id == app_id).values(stamp=new_stamp())
+        )
+        if not getattr(renewed, "rowcount", 1):  # no row (made outside the ORM): made now
+            session.execute(_upsert(dialect, app_id, new_stamp()))
 
 
 @event.listens_for(Session, "after_rollback")
