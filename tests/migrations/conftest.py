@@ -30,8 +30,9 @@ SERVERS = [pytest.param("sqlite", id="sqlite")] + [
 
 
 def _database_name(role: str) -> str:
+    # one set per test process: several checkouts tested at once never drop each other's
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"apidock_migrations_{worker}_{role}"
+    return f"apidock_migrations_{worker}_{os.getpid()}_{role}"
 
 
 async def _admin(server_url: str, statements: list[str]) -> None:
