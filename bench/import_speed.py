@@ -126,6 +126,7 @@ class ImportBench:
             "APP_VAR_DIR": str(self.workdir / "var"),
             "DATABASE_URL": self.database_url,
             "JWT_SECRET_KEY": self.secret,
+            "SECRET_KEY": self.secret[::-1],
             "JWT_TTL": str(24 * 60),
             "APP_ROOT_ADMIN": prepare.ADMIN_NAME,
             "APP_ROOT_ADMIN_PASSWORD": self.password,

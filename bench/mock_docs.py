@@ -105,7 +105,7 @@ def _meaning(results: dict[str, Any]) -> list[str]:
         postgres = _get(results, "apidock", scenario.key, "postgres_us_per_request")
         share = _get(results, "apidock", scenario.key, "cpu_share")
         prism_cpu = [
-            f"{prism.name} {value:,.0f} µs"
+            f"{prism.name} {value:,.0f} µs a request"
             for prism in PRISMS
             if (value := _get(results, prism.key, scenario.key, "cpu_us_per_request"))
         ]
@@ -115,8 +115,8 @@ def _meaning(results: dict[str, Any]) -> list[str]:
             f"- **{scenario.title.capitalize()}**: API Dock answers {ours:,.0f} req/s, "
             f"{' and '.join(ratios) or 'against no Prism figure'}. Its process spends "
             f"{cpu:,.0f} µs of CPU per request ({share:.0%} of its core busy), and PostgreSQL "
-            f"{postgres:,.0f} µs more (the one statement that finds the app and checks the "
-            f"key); Prism spends {', '.join(prism_cpu) or 'n/a'} per request."
+            f"{postgres:,.0f} µs more (the statement that finds the app and checks the key, "
+            f"and the mock log's writes). Prism's CPU: {', '.join(prism_cpu) or 'n/a'}."
         )
         sizes = [
             f"{contender.name} {size:,} bytes"

@@ -95,6 +95,7 @@ class MockBench:
         self.plan = plan
         self.workdir = Path(tempfile.mkdtemp(prefix="apidock-mock-bench-"))
         self.secret = secrets.token_urlsafe(48)
+        self.environments_key = secrets.token_urlsafe(48)
         self.password = secrets.token_urlsafe(18)
         self.document: dict[str, Any] = json.loads(mock_plan.DOCUMENT.read_text())
         self.key = ""
@@ -124,6 +125,7 @@ class MockBench:
                 f"postgresql://{prepare.PG_USER}@{prepare.PG_HOST}:{prepare.PG_PORT}/{DATABASE}"
             ),
             "JWT_SECRET_KEY": self.secret,
+            "SECRET_KEY": self.environments_key,  # the key of the environments' secrets
             "APP_ROOT_ADMIN": prepare.ADMIN_NAME,
             "APP_ROOT_ADMIN_PASSWORD": self.password,
         }

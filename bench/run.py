@@ -385,6 +385,7 @@ class Bench:
             "APP_VAR_DIR": str(self.workdir / "var"),
             "DATABASE_URL": dataset.url,
             "JWT_SECRET_KEY": self.secret,
+            "SECRET_KEY": self.secret[::-1],
             "JWT_TTL": str(24 * 60),  # the token of the first login serves the whole run
             "DB_POOL_SIZE": str(self.plan.pool_size),
             "APP_ROOT_ADMIN": prepare.ADMIN_NAME,

@@ -208,6 +208,8 @@ def app(
     mock.core = ConnectionRunner(test_connection, test_savepoint, dialect=connection.dialect.name)
     mock.documents.sessions = lambda: transaction(session_factory)
     mock.log = MockLogWriter(lambda: transaction(session_factory), interval=None)
+    # and so do the runs' executor
+    application.state.run_executor.sessions = lambda: transaction(session_factory)
     yield application
     application.dependency_overrides.clear()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -206,6 +207,7 @@ def test_production_refuses_a_missing_or_short_secret(
 def test_production_accepts_a_strong_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_CONFIG", "production")
     monkeypatch.setenv("JWT_SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     settings = load_settings()
     assert settings.app_config == "production"
     assert settings.jwt_secret == STRONG_SECRET

@@ -371,7 +371,10 @@ def test_a_weak_key_in_dotenv_stops_production(
     assert str(caught.value).startswith("invalid setting JWT_SECRET_KEY: ")
     assert key not in str(caught.value)
     good = secrets.token_urlsafe(48)
-    (tmp_path / ".env").write_text(f"APP_CONFIG=production\nJWT_SECRET_KEY={good}\n")
+    other = secrets.token_urlsafe(48)
+    (tmp_path / ".env").write_text(
+        f"APP_CONFIG=production\nJWT_SECRET_KEY={good}\nSECRET_KEY={other}\n"
+    )
     assert load_settings().jwt_secret == good
 
 

@@ -73,6 +73,8 @@ def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("APP_CONFIG", "production")
+    # the other key production requires (SECRET_KEY, the environments' secrets), always strong
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
 
 
 @pytest.mark.parametrize("make", list(GENERATORS.values()), ids=list(GENERATORS))

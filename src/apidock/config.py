@@ -29,6 +29,13 @@ from apidock.secret_strength import weak_secret_reason
 
 GENERATE_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
+# the development SECRET_KEY (the key of the environments' secrets), kept beside the JWT one
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
+# the keys of the settings: their environment name, their field and their development file
+_KEYS = (
+    ("JWT_SECRET_KEY", "jwt_secret_key", JWT_SECRET_FILE),
+    ("SECRET_KEY", "secret_key", SECRET_KEY_FILE),
+)
 
 # A host name as a Host header may carry it (letters, digits, `-`, and `_` for the service
 # names of container networks); the middleware matches the header with the same pattern.
@@ -97,17 +104,18 @@ def normal_host(host: str) -> str:
     return host.lower().removesuffix(".")
 
 
-def load_or_create_secret(var_dir: Path) -> str:
-    """Read the development JWT secret kept under `var_dir`, creating it once if missing.
+def load_or_create_secret(var_dir: Path, name: str = JWT_SECRET_FILE) -> str:
+    """Read the development secret `name` (the JWT one by default) kept under `var_dir`,
+    creating it once if missing.
 
     Creation is atomic (a temporary file linked into place), so several workers starting
     together agree on one secret.
     """
-    path = var_dir / JWT_SECRET_FILE
+    path = var_dir / name
     if path.exists():
         return path.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
-    tmp = var_dir / f".{JWT_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    tmp = var_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
     tmp.write_text(secrets.token_urlsafe(48))
     tmp.chmod(0o600)
     try:
@@ -142,6 +150,8 @@ class Settings(BaseSettings):
     db_echo: bool = Field(default=False, alias="DB_ECHO")
 
     jwt_secret_key: SecretStr | None = Field(default=None, alias="JWT_SECRET_KEY")
+    # what the key of the environments' secrets is derived from (apidock.environments.secrets)
+    secret_key: SecretStr | None = Field(default=None, alias="SECRET_KEY")
     jwt_algorithm: str = Field(default="HS256", pattern=r"^HS(256|384|512)$", alias="JWT_ALGORITHM")
     jwt_issuer: str = Field(default="apidock", min_length=1, max_length=100, alias="JWT_ISSUER")
     jwt_ttl: int = Field(default=60, ge=1, le=7 * 24 * 60, alias="JWT_TTL")
@@ -178,6 +188,17 @@ class Settings(BaseSettings):
         max_length=2000,
         pattern=r"^(https?://[^\s/?#]+)?(/[^\s?#]*)?$",
         alias="MOCK_BASE_URL",
+    )
+    # contract-test runs executed at once by the server's process, without REDIS_URL
+    run_concurrency: int = Field(default=2, ge=1, le=64, alias="RUN_CONCURRENCY")
+    # the name of the queue on REDIS_URL the server puts runs on and `apidock worker` takes
+    # them from: one a deployment sharing a Redis
+    run_queue: str = Field(
+        default="apidock-runs",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        alias="RUN_QUEUE",
     )
     # seconds from the first read of a request body to its last byte
     body_timeout: float = Field(default=60.0, gt=0, le=3600, alias="BODY_TIMEOUT")
@@ -236,13 +257,17 @@ class Settings(BaseSettings):
             self.database_url = to_async_url(self.database_url)
         except ValueError as exc:
             raise ValueError(f"DATABASE_URL: {exc}") from None
-        if self.app_config is Environment.PRODUCTION:
-            secret = self.jwt_secret_key.get_secret_value() if self.jwt_secret_key else ""
-            reason = weak_secret_reason(secret)
-            if reason is not None:
-                raise ValueError(f"JWT_SECRET_KEY: {reason}; make one with: {GENERATE_SECRET}")
-        elif self.jwt_secret_key is None or not self.jwt_secret_key.get_secret_value():
-            self.jwt_secret_key = SecretStr(load_or_create_secret(self.var_dir))
+        # each key is refused in production when missing or weak, and made once and kept
+        # under var_dir elsewhere
+        for setting, field, file_name in _KEYS:
+            given: SecretStr | None = getattr(self, field)
+            secret = given.get_secret_value() if given else ""
+            if self.app_config is Environment.PRODUCTION:
+                reason = weak_secret_reason(secret)
+                if reason is not None:
+                    raise ValueError(f"{setting}: {reason}; make one with: {GENERATE_SECRET}")
+            elif not secret:
+                setattr(self, field, SecretStr(load_or_create_secret(self.var_dir, file_name)))
         return self
 
     @property

@@ -25,8 +25,10 @@ from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.auth.router import router as auth_router
 from apidock.auth.tokens import TokenCodec
+from apidock.cases.router import router as cases_router
 from apidock.config import Settings, get_settings
 from apidock.db import Database, create_engine
+from apidock.environments.router import router as environments_router
 from apidock.groups.router import router as groups_router
 from apidock.http.docs_ui import add_docs_routes
 from apidock.http.errors import COMMON_ERROR_RESPONSES, install_error_handler
@@ -39,6 +41,9 @@ from apidock.logs.router import router as logs_router
 from apidock.mock.router import router as mock_router
 from apidock.mock.server import MockDispatch, MockServer
 from apidock.roles.router import router as roles_router
+from apidock.runs.dispatch import LocalRuns
+from apidock.runs.router import router as runs_router
+from apidock.runs.runtime import dispatcher_for, executor_for
 from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
 
@@ -56,6 +61,9 @@ OPENAPI_TAG_ORDER = (
     "apis",
     "logs",
     "mock",
+    "environments",
+    "cases",
+    "runs",
     "roles",
 )
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
@@ -160,6 +168,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     login_limiter = LoginLimiter(settings)
     password_hasher = PasswordHasher(settings)
     mock = MockServer(database, settings, prefix=MOCK_PREFIX)
+    run_executor = executor_for(database, settings)
+    runs = dispatcher_for(settings, run_executor)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -169,10 +179,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         gc.freeze()
         logs = QueuedLogs()
         logs.start()
+        if isinstance(runs, LocalRuns):
+            # the runs queued before the server last stopped
+            await runs.resume(run_executor.sessions)
         try:
             yield
         finally:
             logs.stop()
+        await runs.close()
+        await run_executor.client.aclose()
         # the import processes, if an import started them (a thread: they may take a moment)
         await anyio.to_thread.run_sync(import_processes.shutdown)
         await login_limiter.store.close()
@@ -198,6 +213,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.password_hasher = password_hasher
     app.state.login_limiter = login_limiter
     app.state.mock = mock
+    app.state.runs = runs
+    app.state.run_executor = run_executor
     install_error_handler(app)
     # inside CORS, so a browser can read the 413 too
     app.add_middleware(
@@ -245,6 +262,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(apps_router, prefix=API_PREFIX)
     app.include_router(logs_router, prefix=API_PREFIX)
     app.include_router(mock_router, prefix=API_PREFIX)
+    app.include_router(environments_router, prefix=API_PREFIX)
+    app.include_router(cases_router, prefix=API_PREFIX)
+    app.include_router(runs_router, prefix=API_PREFIX)
     app.include_router(roles_router, prefix=API_PREFIX)
     _use_the_envelope_for_validation_errors(app)
     return app

@@ -25,7 +25,7 @@ from apidock.models import Base
 from tests.migrations.conftest import MakeEngine
 
 ORIGINAL = "4d016e2e0015"
-HEAD = "a3c5e7f9b1d2"
+HEAD = "c7e2a4f6b8d0"
 
 _TIMESTAMPS = dict.fromkeys(("created_at", "updated_at", "deleted_at"), ("datetime", True))
 

@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.apis.dependencies import ApiDep, ExampleDep, FieldDep
 from apidock.apps.dependencies import AppBySlugDep, AppDep
+from apidock.cases.dependencies import CaseDep
 from apidock.config import Settings
+from apidock.environments.dependencies import EnvironmentDep
 from apidock.groups.dependencies import GroupDep
 from apidock.models import Log, Role, User
 from apidock.permissions import ALL_PERMISSIONS, DEFAULT_ROLE, Permission
@@ -45,6 +47,8 @@ READ_RIGHT: dict[str, Permission | None] = {
     "api_id": Permission.READ_DOCS,
     "field_id": Permission.READ_DOCS,
     "example_id": Permission.READ_DOCS,
+    "environment_id": Permission.READ_DOCS,
+    "case_id": Permission.READ_DOCS,
 }
 # Bodies a PATCH may carry: empty, a field set to what it already is, and real changes.
 PATCH_BODIES: list[dict[str, Any]] = [
@@ -117,6 +121,10 @@ async def records(
     made = await make_app(client, auth)
     api = await make_api(client, auth, made["id"])
     example = await post(client, "/apis/examples", auth, api_id=api["id"], title="ok")
+    environment = await post(
+        client, f"/apps/{made['id']}/environments", auth, name="e", base_url="http://e.example"
+    )
+    case = await post(client, f"/apis/{api['id']}/cases", auth, name="c")
     return {
         "user_id": target.id,
         "role_id": await role_id(session, "Developer"),
@@ -126,6 +134,8 @@ async def records(
         "api_id": api["id"],
         "field_id": (await make_field(client, auth, api["id"], "id", "integer"))["id"],
         "example_id": example["id"],
+        "environment_id": environment["id"],
+        "case_id": case["id"],
     }
 
 
@@ -208,6 +218,8 @@ LOADERS: dict[str, Any] = {
         "api_id": ApiDep,
         "field_id": FieldDep,
         "example_id": ExampleDep,
+        "environment_id": EnvironmentDep,
+        "case_id": CaseDep,
     }.items()
 }
 

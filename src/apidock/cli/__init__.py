@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from apidock import __version__
-from apidock.cli import db, deploy, documents, routes, serve, shell, users
+from apidock.cli import db, deploy, documents, routes, serve, shell, testing, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,6 +33,8 @@ cli.add_command(users.create_user)
 cli.add_command(documents.import_document)
 cli.add_command(documents.export_document)
 cli.add_command(routes.routes)
+cli.add_command(testing.test)
+cli.add_command(testing.worker)
 cli.add_command(shell.shell)
 
 

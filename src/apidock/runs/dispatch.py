@@ -1,0 +1,105 @@
+"""Where runs are executed: never on a request's path.
+
+- `LocalRuns` (no `REDIS_URL`): in the server's process, `RUN_CONCURRENCY` runs at a time; the
+  runs still queued when the server starts (it stopped before running them) are taken up then.
+- `QueuedRuns` (`REDIS_URL`): through saq, a maintained job queue on Redis, to `apidock worker`
+  processes, any number on any machine. A job names only its run's id; a run queued while no
+  worker is up waits in Redis (and its row stays `queued`) until one starts. A worker started
+  with `--burst` takes what is queued and stops.
+
+Either way the executor claims a run before it runs it (`RunExecutor.execute`), so a run is
+executed once even when it is handed to two executors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from saq import Queue
+from sqlalchemy import select
+
+from apidock.runs.executor import RunExecutor, Sessions
+from apidock.runs.models import Run, RunStatus
+
+logger = logging.getLogger("apidock.runs")
+QUEUE_NAME = "apidock-runs"
+JOB_NAME = "execute_run"
+# the longest a run may take in a worker before saq aborts it (1,000 cases of 30 s, 8 at once)
+JOB_TIMEOUT_SECONDS = 3600
+
+
+class RunDispatcher(Protocol):
+    async def submit(self, run_id: int) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalRuns:
+    """Runs executed in this process, `concurrency` at a time."""
+
+    def __init__(self, executor: RunExecutor, *, concurrency: int = 2) -> None:
+        self.executor = executor
+        self._limit = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def submit(self, run_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._execute(run_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _execute(self, run_id: int) -> None:
+        async with self._limit:
+            try:
+                await self.executor.execute(run_id)
+            except Exception:
+                logger.exception("run %d failed to execute", run_id)
+
+    async def resume(self, sessions: Sessions) -> int:
+        """Submit every run still queued; how many."""
+        async with sessions() as session:
+            queued = list(
+                await session.scalars(
+                    select(Run.id).where(Run.status == RunStatus.QUEUED).order_by(Run.id)
+                )
+            )
+        for run_id in queued:
+            await self.submit(run_id)
+        return len(queued)
+
+    async def drain(self) -> None:
+        """Wait for the runs submitted so far (tests, and the command line)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+class QueuedRuns:
+    """Runs handed to `apidock worker`s through the saq queue on `redis_url`."""
+
+    def __init__(self, redis_url: str, name: str = QUEUE_NAME) -> None:
+        self.queue = Queue.from_url(redis_url, name=name)
+
+    async def submit(self, run_id: int) -> None:
+        await self.queue.enqueue(
+            JOB_NAME, run_id=run_id, key=f"run-{run_id}", timeout=JOB_TIMEOUT_SECONDS
+        )
+
+    async def close(self) -> None:
+        await self.queue.disconnect()
+
+
+def job_function(executor_of: Any) -> Any:
+    """The saq job of a worker: `executor_of(ctx)` gives the worker's RunExecutor."""
+
+    async def execute_run(ctx: dict[str, Any], *, run_id: int) -> str | None:
+        executor: RunExecutor = executor_of(ctx)
+        return await executor.execute(run_id)
+
+    execute_run.__name__ = JOB_NAME
+    return execute_run
