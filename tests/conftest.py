@@ -30,6 +30,7 @@ from apidock.main import create_app
 from apidock.mock.log_writer import MockLogWriter
 from apidock.models import Role
 from apidock.permissions import DEFAULT_ROLE_KEY, SEEDS
+from apidock.runs.dispatch import LocalRuns
 
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
@@ -210,6 +211,7 @@ def app(
     mock.log = MockLogWriter(lambda: transaction(session_factory), interval=None)
     # and so do the runs' executor
     application.state.run_executor.sessions = lambda: transaction(session_factory)
+    application.state.runs = LocalRuns(application.state.run_executor, deferred=True)
     yield application
     application.dependency_overrides.clear()
 

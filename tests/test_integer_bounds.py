@@ -56,6 +56,15 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
                 yield method.upper(), path, operation
 
 
+def _items_of(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The item schema of an array schema, or of its array branch; None for no array."""
+    for branch in [schema, *schema.get("anyOf", [])]:
+        if branch.get("type") == "array":
+            items: dict[str, Any] = branch.get("items", {})
+            return items
+    return None
+
+
 def _bounds(schema: dict[str, Any]) -> tuple[int, int]:
     """The (minimum, maximum) of an integer schema, or of its integer branch; an unbounded
     side as far as any value sent here (the test above reports it)."""
@@ -176,15 +185,20 @@ async def test_out_of_range_integers_are_422_on_every_route_and_never_500(
         for name, prop in body_schema.get("properties", {}).items():
             if not list(_integers(document, prop, name)):
                 continue
-            low, high = _bounds(_resolve(document, prop))
+            resolved = _resolve(document, prop)
+            # a list of integers (a run's `cases`): each value sent as its one item
+            items = _items_of(resolved)
+            low, high = _bounds(items if items is not None else resolved)
             for value in HOSTILE:
+                sent_value: Any = [value] if items is not None else value
+                field = f"body.{name}.0" if items is not None else f"body.{name}"
                 response = await client.request(
-                    method, _url(path, ids), json={name: value}, headers=auth
+                    method, _url(path, ids), json={name: sent_value}, headers=auth
                 )
                 sent += 1
                 if response.status_code >= 500:
                     failures.append(f"{method} {path} body.{name}={value}: {response.status_code}")
-                elif not low <= value <= high and not _refused(response, f"body.{name}"):
+                elif not low <= value <= high and not _refused(response, field):
                     failures.append(f"{method} {path} body.{name}={value}: {response.text}")
     assert sent > 200
     assert not failures, "\n".join(failures)

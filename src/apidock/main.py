@@ -181,7 +181,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         logs.start()
         if isinstance(runs, LocalRuns):
             # the runs queued before the server last stopped
-            await runs.resume(run_executor.sessions)
+            runs.resume_soon(run_executor.sessions)
         try:
             yield
         finally:

@@ -3,103 +3,16 @@ checked against its API when written, names unique per API, every change audited
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.cases.models import ContractCase
 from apidock.logs.models import Log
+from tests.cases.conftest import Auth, create, fields, made, one
 from tests.catalog.helpers import API, make_api, make_app
-
-Auth = dict[str, str]
-
-PETS: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "Pets", "version": "1.0.0"},
-    "paths": {
-        "/pets": {
-            "post": {
-                "operationId": "addPet",
-                "requestBody": {
-                    "content": {
-                        "application/json": {
-                            "schema": {"type": "object"},
-                            "examples": {"cat": {"value": {"name": "Tom"}}},
-                        },
-                        "application/xml": {"examples": {"dog": {"value": "<pet/>"}}},
-                    }
-                },
-                "responses": {"201": {"description": "Added"}},
-            }
-        },
-        "/pets/{petId}": {
-            "get": {
-                "operationId": "showPet",
-                "parameters": [
-                    {"name": "petId", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
-                "responses": {"200": {"description": "A pet"}},
-            }
-        },
-        "/orders": {
-            "post": {
-                "operationId": "order",
-                "requestBody": {"$ref": "#/components/requestBodies/Order"},
-                "responses": {"201": {"description": "Ordered"}},
-            }
-        },
-    },
-    "components": {
-        "requestBodies": {
-            "Order": {
-                "content": {"application/json": {"examples": {"small": {"value": {"count": 1}}}}}
-            }
-        }
-    },
-}
-
-
-@pytest.fixture
-async def pets(client: httpx.AsyncClient, dev_auth: Auth) -> dict[str, Any]:
-    """The imported app and its APIs by "METHOD path"."""
-    imported = await client.post(
-        f"{API}/apps/import",
-        content=json.dumps(PETS),
-        headers={**dev_auth, "Content-Type": "application/json"},
-    )
-    assert imported.status_code == 201, imported.text
-    app = imported.json()["data"]["app"]
-    listed = await client.get(f"{API}/apis", params={"app_id": app["id"]}, headers=dev_auth)
-    apis = {
-        f"{api['request_method']} {api['request_url']}": api
-        for api in listed.json()["data"]["apis"]
-    }
-    return {"app": app, **apis}
-
-
-async def create(client: httpx.AsyncClient, auth: Auth, of_api: int, **body: Any) -> httpx.Response:
-    return await client.post(
-        f"{API}/apis/{of_api}/cases", json={"name": "adds a cat"} | body, headers=auth
-    )
-
-
-async def made(client: httpx.AsyncClient, auth: Auth, of_api: int, **body: Any) -> Any:
-    response = await create(client, auth, of_api, **body)
-    assert response.status_code == 201, response.text
-    return response.json()["data"]
-
-
-def one(case_id: int) -> str:
-    return f"{API}/cases/{case_id}"
-
-
-def fields(response: httpx.Response) -> list[str]:
-    assert response.status_code == 422, response.text
-    return [item["field"] for item in response.json()["data"]]
 
 
 async def test_a_case_is_made_read_listed_changed_and_deleted(
@@ -209,104 +122,6 @@ async def test_an_api_without_an_operation_takes_bodies_not_examples(
         client, dev_auth, api["id"], name="ex", request={"path": {"id": "1"}, "example": "x"}
     )
     assert fields(refused) == ["/request/example"]
-
-
-@pytest.mark.parametrize(
-    ("request_body", "field"),
-    [
-        ({"query": {"page": 1}}, "body.request.query.page"),
-        ({"path": {"petId": 7}}, "body.request.path.petId"),
-        ({"headers": {"X-Id": True}}, "body.request.headers.X-Id"),
-        ({"headers": {"X Id": "1"}}, "body.request.headers.X Id.[key]"),
-        ({"headers": {"X-Id": "1\r\nX-Other: 2"}}, "body.request.headers.X-Id"),
-        ({"headers": {"X-Id": "1\n"}}, "body.request.headers.X-Id"),
-        ({"headers": {"Host": "internal"}}, "body.request.headers"),
-        ({"headers": {"content-length": "5"}}, "body.request.headers"),
-        ({"headers": {"Transfer-Encoding": "chunked"}}, "body.request.headers"),
-        ({"headers": {"X-A": "1", "x-a": "2"}}, "body.request.headers"),
-        ({"query": {f"q{i}": "x" for i in range(101)}}, "body.request.query"),
-        ({"query": {"q": "x" * 10_001}}, "body.request.query.q"),
-        ({"body": {"a": 1}, "example": "cat"}, "body.request"),
-        ({"body": float("inf")}, "body.request.body"),
-        ({"example": ""}, "body.request.example"),
-        ({"method": "POST"}, "body.request.method"),
-        ({"query": ["page"]}, "body.request.query"),
-    ],
-)
-async def test_bad_requests_are_422_naming_the_field(
-    client: httpx.AsyncClient,
-    dev_auth: Auth,
-    pets: dict[str, Any],
-    request_body: dict[str, Any],
-    field: str,
-) -> None:
-    api = pets["POST /pets"]
-    response = await client.post(
-        f"{API}/apis/{api['id']}/cases",
-        content=json.dumps({"name": "n", "request": request_body}, allow_nan=True),
-        headers={**dev_auth, "Content-Type": "application/json"},
-    )
-    assert field in fields(response), response.text
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"name": ""}, "body.name"),
-        ({"name": "n" * 201}, "body.name"),
-        ({"contract": "yes"}, "body.contract"),
-        ({"follow_redirects": 1}, "body.follow_redirects"),
-        ({"expect": []}, "body.expect"),
-        ({"expect": "201"}, "body.expect"),
-        ({"api_id": 1}, "body.api_id"),
-    ],
-)
-async def test_bad_cases_are_422_naming_the_field(
-    client: httpx.AsyncClient,
-    dev_auth: Auth,
-    pets: dict[str, Any],
-    body: dict[str, Any],
-    field: str,
-) -> None:
-    api = pets["POST /pets"]
-    assert field in fields(await create(client, dev_auth, api["id"], **body))
-    case = await made(client, dev_auth, api["id"], name="valid")
-    patched = await client.patch(one(case["id"]), json=body, headers=dev_auth)
-    assert field in fields(patched)
-
-
-async def test_expectations_are_checked_with_pointers_into_the_body(
-    client: httpx.AsyncClient, dev_auth: Auth, pets: dict[str, Any]
-) -> None:
-    api = pets["POST /pets"]
-    valid = {
-        "status": "2xx",
-        "headers": {"Content-Type": "application/json"},
-        "body": [
-            {"path": "$.name", "equals": "Tom"},
-            {"path": "$.id", "type": "integer"},
-            {"path": "$.tags", "exists": True},
-            {"path": "$.name", "matches": "^T[a-z]+$"},
-        ],
-        "max_ms": 0,
-    }
-    case = await made(client, dev_auth, api["id"], expect=valid)
-    assert case["expect"] == valid
-    for expect, pointer in (
-        ({"status": 42}, "/expect/status"),
-        ({"status": "6xx"}, "/expect/status"),
-        ({"max_ms": -1}, "/expect/max_ms"),
-        ({"body": [{"path": "name", "equals": "Tom"}]}, "/expect/body/0/path"),
-        ({"body": [{"path": "$.a", "equals": 1, "exists": True}]}, "/expect/body/0"),
-        ({"body": [{"path": "$.a", "type": "int"}]}, "/expect/body/0/type"),
-        ({"body": [{"path": "$.a", "matches": "(a)\\1"}]}, "/expect/body/0/matches"),
-    ):
-        refused = await create(client, dev_auth, api["id"], name="bad", expect=expect)
-        assert pointer in fields(refused), (expect, refused.text)
-        patched = await client.patch(one(case["id"]), json={"expect": expect}, headers=dev_auth)
-        assert pointer in fields(patched), (expect, patched.text)
-    read = await client.get(one(case["id"]), headers=dev_auth)
-    assert read.json()["data"]["expect"] == valid
 
 
 async def test_names_are_unique_per_live_api(

@@ -28,6 +28,7 @@ from apidock.groups.dependencies import GroupDep
 from apidock.models import Log, Role, User
 from apidock.permissions import ALL_PERMISSIONS, DEFAULT_ROLE, Permission
 from apidock.roles.dependencies import RoleDep
+from apidock.runs.dependencies import RunDep
 from apidock.users.dependencies import UserDep
 from tests.catalog.helpers import make_api, make_app, make_field, make_group, post
 from tests.factories import bearer, create_user, role_id
@@ -49,6 +50,7 @@ READ_RIGHT: dict[str, Permission | None] = {
     "example_id": Permission.READ_DOCS,
     "environment_id": Permission.READ_DOCS,
     "case_id": Permission.READ_DOCS,
+    "run_id": Permission.READ_DOCS,
 }
 # Bodies a PATCH may carry: empty, a field set to what it already is, and real changes.
 PATCH_BODIES: list[dict[str, Any]] = [
@@ -125,6 +127,10 @@ async def records(
         client, f"/apps/{made['id']}/environments", auth, name="e", base_url="http://e.example"
     )
     case = await post(client, f"/apis/{api['id']}/cases", auth, name="c")
+    run = await client.post(
+        f"{API}/apps/{made['id']}/runs", json={"environment": environment["id"]}, headers=auth
+    )
+    assert run.status_code == 202, run.text
     return {
         "user_id": target.id,
         "role_id": await role_id(session, "Developer"),
@@ -136,6 +142,7 @@ async def records(
         "example_id": example["id"],
         "environment_id": environment["id"],
         "case_id": case["id"],
+        "run_id": run.json()["data"]["id"],
     }
 
 
@@ -220,6 +227,7 @@ LOADERS: dict[str, Any] = {
         "example_id": ExampleDep,
         "environment_id": EnvironmentDep,
         "case_id": CaseDep,
+        "run_id": RunDep,
     }.items()
 }
 

@@ -124,16 +124,15 @@ class ContractChecker:
             return [Failure("content-type", message, None)]
         chosen = documented_media_type(content_type, documented)
         if chosen is None:
-            sent = (
-                "No Content-Type"
-                if content_type is None
-                else f"The Content-Type {content_type[:200]}"
-            )
-            message = (
-                f"{sent} is not documented for the response {key} "
-                f"(documented: {', '.join(documented)})"
-            )
-            return [Failure("content-type", message[:500], None)]
+            listed = ", ".join(documented)[:300]
+            if content_type is None:
+                message = f"The answer has no Content-Type; the response {key} documents {listed}"
+            else:
+                message = (
+                    f"The Content-Type {content_type[:200]} is not documented for the "
+                    f"response {key} (documented: {listed})"
+                )
+            return [Failure("content-type", message, None)]
         assert content is not None  # documented media types come from it
         media = object_member(self._document, content, chosen)
         if media is None or "schema" not in media.value:

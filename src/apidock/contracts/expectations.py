@@ -36,7 +36,14 @@ from typing import Any
 
 from apidock.contracts.bodies import Unreadable, parse_json
 from apidock.contracts.exchange import Failure, Observed
-from apidock.contracts.json_judgements import JSON_TYPES, has_type, json_equal, json_type_of, shown
+from apidock.contracts.json_judgements import (
+    JSON_TYPES,
+    MAX_SHOWN,
+    has_type,
+    json_equal,
+    json_type_of,
+    shown,
+)
 from apidock.contracts.queries import QueryFailed, QueryRefused, QueryTarget, compile_query
 from apidock.contracts.regexes import PatternRefused, linear_pattern
 from apidock.descriptions.problems import pointer
@@ -284,7 +291,8 @@ def _judged(operator: str, operand: Any, path: str, nodes: list[tuple[str, Any]]
     if not nodes:
         wanted = f"a string matching {shown(operand)}" if operator == "matches" else operand
         return f"{path} selects nothing, expected {wanted}"
-    for at, value in nodes:
+    for node_path, value in nodes:
+        at = node_path if len(node_path) <= MAX_SHOWN else node_path[: MAX_SHOWN - 1] + "…"
         if operator == "type" and not has_type(value, operand):
             return f"{at} is {json_type_of(value)} {shown(value)}, expected {operand}"
         if operator == "matches":

@@ -129,7 +129,8 @@ class QueryTarget:
             ) from None
         except RecursionError:
             raise QueryFailed(
-                "The query descends deeper than the 100 levels a descendant segment may go"
+                "The query goes deeper than it may run (a descendant segment goes at most 100 "
+                "levels down)"
             ) from None
         except JSONPathError as error:
             raise QueryFailed(f"The query cannot run on this body: {_first_line(error)}") from None

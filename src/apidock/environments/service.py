@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock import policy
@@ -50,17 +49,6 @@ async def list_environments(session: AsyncSession, *, app: App) -> list[Environm
         )
     )
     return list(found)
-
-
-async def find(session: AsyncSession, *, app_id: int, name: str) -> Environment | None:
-    """The live environment of the app `app_id` named `name` (`apidock test --env NAME`)."""
-    return await session.scalar(
-        select(Environment).where(
-            Environment.app_id == app_id,
-            Environment.name == name,
-            Environment.deleted_at.is_(None),
-        )
-    )
 
 
 def _check_allow_hosts(actor: Principal, *, current: list[str], given: list[str]) -> None:

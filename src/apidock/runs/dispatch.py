@@ -37,14 +37,21 @@ class RunDispatcher(Protocol):
 
 
 class LocalRuns:
-    """Runs executed in this process, `concurrency` at a time."""
+    """Runs executed in this process, `concurrency` at a time. `deferred`: kept until `drain`
+    executes them in its caller's task (a test whose requests share one connection)."""
 
-    def __init__(self, executor: RunExecutor, *, concurrency: int = 2) -> None:
+    def __init__(
+        self, executor: RunExecutor, *, concurrency: int = 2, deferred: bool = False
+    ) -> None:
         self.executor = executor
         self._limit = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._deferred: list[int] | None = [] if deferred else None
 
     async def submit(self, run_id: int) -> None:
+        if self._deferred is not None:
+            self._deferred.append(run_id)
+            return
         task = asyncio.get_running_loop().create_task(self._execute(run_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -57,19 +64,35 @@ class LocalRuns:
                 logger.exception("run %d failed to execute", run_id)
 
     async def resume(self, sessions: Sessions) -> int:
-        """Submit every run still queued; how many."""
-        async with sessions() as session:
-            queued = list(
-                await session.scalars(
-                    select(Run.id).where(Run.status == RunStatus.QUEUED).order_by(Run.id)
+        """Submit every run still queued; how many (none when the database cannot tell: a
+        server starts whether or not its database answers)."""
+        try:
+            async with sessions() as session:
+                queued = list(
+                    await session.scalars(
+                        select(Run.id).where(Run.status == RunStatus.QUEUED).order_by(Run.id)
+                    )
                 )
-            )
+        except Exception as error:
+            logger.warning("the queued runs could not be read at start-up: %s", error)
+            return 0
         for run_id in queued:
             await self.submit(run_id)
         return len(queued)
 
+    def resume_soon(self, sessions: Sessions) -> None:
+        """`resume` in a task of its own: start-up does not wait for the database."""
+        task = asyncio.get_running_loop().create_task(self._resume(sessions))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _resume(self, sessions: Sessions) -> None:
+        await self.resume(sessions)
+
     async def drain(self) -> None:
         """Wait for the runs submitted so far (tests, and the command line)."""
+        while self._deferred:
+            await self._execute(self._deferred.pop(0))
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 

@@ -14,6 +14,7 @@ why; a case that cannot be sent (a refused target, a timeout, a missing variable
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import socket
@@ -72,6 +73,7 @@ class _Setting:
     secrets: dict[str, str]
     allow_hosts: list[str]
     strict: bool
+    document: dict[str, Any]
 
 
 class RunExecutor:
@@ -139,14 +141,17 @@ class RunExecutor:
                 secrets=secrets,
                 allow_hosts=list(environment.allow_hosts or []),
                 strict=run.strict,
+                document={},
             )
             cases = await _cases_of(session, app.id, run.case_ids)
             parts, rows = await apps.read_description(session, app=app)
-        checker = await anyio.to_thread.run_sync(
-            lambda: ContractChecker.build(described_document(parts, rows)),
-            limiter=_CHECKER_THREADS,
+        document = await anyio.to_thread.run_sync(
+            lambda: described_document(parts, rows), limiter=_CHECKER_THREADS
         )
-        return setting, cases, checker
+        checker = await anyio.to_thread.run_sync(
+            lambda: ContractChecker.build(document), limiter=_CHECKER_THREADS
+        )
+        return dataclasses.replace(setting, document=document), cases, checker
 
     async def _run_case(
         self, position: int, case: _Case, setting: _Setting, checker: ContractChecker
@@ -164,15 +169,16 @@ class RunExecutor:
                 base_url=setting.base_url,
                 request=case.request,
                 names=setting.names,
+                document=setting.document,
             )
             shown = prepared.shown(setting.secrets)
             observed = await self._send(prepared, case, setting)
             response = _response_of(observed, values)
-            if case.contract:
-                failures += checker.check(
-                    case.method, case.template, observed, strict=setting.strict
-                )
-            failures += evaluate(case.expect, observed)
+            # a large body takes milliseconds to judge: off the event loop
+            failures += await anyio.to_thread.run_sync(
+                lambda: _judged(checker, case, observed, setting.strict),
+                limiter=_CHECKER_THREADS,
+            )
         except (CaseUnusable, Refused, TransportFailed) as error:
             failures.append(Failure(check="transport", message=_message(error), pointer=None))
         duration = (time.perf_counter() - started) * 1000
@@ -234,6 +240,15 @@ class RunExecutor:
                 )
             )
         return status
+
+
+def _judged(
+    checker: ContractChecker, case: _Case, observed: Observed, strict: bool
+) -> list[Failure]:
+    failures = (
+        checker.check(case.method, case.template, observed, strict=strict) if case.contract else []
+    )
+    return failures + evaluate(case.expect, observed)
 
 
 class _RunUnusable(Exception):

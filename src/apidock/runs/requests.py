@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from apidock.contracts.templating import mask, substitute
+from apidock.descriptions.json_values import local_target
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -49,6 +50,7 @@ def prepare(
     base_url: str,
     request: Mapping[str, Any],
     names: Mapping[str, str],
+    document: Mapping[str, Any] | None = None,
 ) -> PreparedRequest:
     """The request `request` (a case's) makes of the API `method template`."""
     try:
@@ -61,7 +63,7 @@ def prepare(
     if query:
         url += "?" + urlencode([(str(name), str(value)) for name, value in query.items()])
     headers = [(str(name), str(value)) for name, value in (filled.get("headers") or {}).items()]
-    body, media_type = _body(filled, operation)
+    body, media_type = _body(filled, operation, document or {})
     if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", media_type))
     return PreparedRequest(method=method.upper(), url=url, headers=headers, body=body)
@@ -83,19 +85,30 @@ def _path(template: str, values: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+def _followed(document: Mapping[str, Any], node: Any) -> Any:
+    """`node`, or what its chain of local `$ref`s names (a few hops at most)."""
+    for _ in range(8):
+        if not isinstance(node, Mapping) or not isinstance(node.get("$ref"), str):
+            return node
+        node = local_target(document, node["$ref"])
+    return None
+
+
 def _body(
-    filled: Mapping[str, Any], operation: Mapping[str, Any] | None
+    filled: Mapping[str, Any], operation: Mapping[str, Any] | None, document: Mapping[str, Any]
 ) -> tuple[bytes | None, str]:
     if "body" in filled:
         return json.dumps(filled["body"], ensure_ascii=False).encode(), JSON_MEDIA_TYPE
     name = filled.get("example")
     if name is None:
         return None, JSON_MEDIA_TYPE
-    content = ((operation or {}).get("requestBody") or {}).get("content") or {}
-    for media_type, media in content.items():
-        examples = (media or {}).get("examples") or {}
-        if name in examples and isinstance(examples[name], Mapping) and "value" in examples[name]:
-            value = examples[name]["value"]
+    request_body = _followed(document, (operation or {}).get("requestBody"))
+    content = request_body.get("content") if isinstance(request_body, Mapping) else None
+    for media_type, media in (content or {}).items():
+        examples = media.get("examples") if isinstance(media, Mapping) else None
+        example = _followed(document, examples.get(name)) if isinstance(examples, Mapping) else None
+        if isinstance(example, Mapping) and "value" in example:
+            value = example["value"]
             if isinstance(value, str) and "json" not in media_type:
                 return value.encode(), media_type
             return json.dumps(value, ensure_ascii=False).encode(), media_type

@@ -7,9 +7,7 @@ Writing needs write_docs, reading read_docs.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, BackgroundTasks, Path, Request, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.responses import Response
 
 from apidock.apps.dependencies import AppDep
@@ -20,12 +18,12 @@ from apidock.http.dependencies import SessionDep, WorkDep
 from apidock.http.errors import error_responses
 from apidock.http.pages import PageDep
 from apidock.runs import service
+from apidock.runs.dependencies import RunDep
 from apidock.runs.dispatch import RunDispatcher
 from apidock.runs.schemas import RunCreate, RunPage, RunQueued, RunRead, RunSummary
-from apidock.schemas import MAX_ID, Envelope
+from apidock.schemas import Envelope
 
 router = APIRouter(tags=["runs"])
-RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id")]
 JUNIT_RESPONSES = error_responses(*ONE_ERRORS)
 JUNIT_RESPONSES[200] = {
     "description": "The run as JUnit XML, one testcase per case",
@@ -69,16 +67,16 @@ async def list_runs(
 
 
 @router.get("/runs/{run_id:int}", responses=error_responses(*ONE_ERRORS))
-async def read_run(_: DocsReader, run_id: RunId, session: SessionDep) -> Envelope[RunRead]:
+async def read_run(run: RunDep, session: SessionDep) -> Envelope[RunRead]:
     """A run: its status, counts and each case's result. Requires: read_docs."""
-    run, results = await service.read_run(session, run_id=run_id)
+    results = await service.results_of(session, run=run)
     return Envelope(data=RunRead.model_validate(service.read_of(run, results)))
 
 
 @router.get("/runs/{run_id:int}/junit.xml", response_class=Response, responses=JUNIT_RESPONSES)
-async def read_run_junit(_: DocsReader, run_id: RunId, session: SessionDep) -> Response:
+async def read_run_junit(run: RunDep, session: SessionDep) -> Response:
     """The run as JUnit XML (for CI). Requires: read_docs."""
-    run, results = await service.read_run(session, run_id=run_id)
+    results = await service.results_of(session, run=run)
     app = await session.get(App, run.app_id)
     title = app.title if app is not None else f"app {run.app_id}"
     return Response(service.run_junit(run, results, title), media_type="application/xml")

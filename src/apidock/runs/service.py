@@ -70,10 +70,15 @@ async def read_run(session: AsyncSession, *, run_id: int) -> tuple[Run, list[Run
     run = await session.get(Run, run_id)
     if run is None:
         raise NotFound("Run not found")
+    return run, await results_of(session, run=run)
+
+
+async def results_of(session: AsyncSession, *, run: Run) -> list[RunResult]:
+    """The run's case results, in the order the cases were asked for."""
     results = await session.scalars(
-        select(RunResult).where(RunResult.run_id == run_id).order_by(RunResult.position)
+        select(RunResult).where(RunResult.run_id == run.id).order_by(RunResult.position)
     )
-    return run, list(results)
+    return list(results)
 
 
 async def list_runs(
