@@ -6,7 +6,8 @@ Decisions:
 - 16 operations over 8 resources (GET of one, GET of a page, POST, PUT, PATCH, DELETE), whose
   200/201 answers are `$ref`s into `components.schemas`: nested objects and arrays, `oneOf` with
   `const` discriminators, enums, patterns, bounds, nullable types, `additionalProperties`
-  maps. A body is 1 to 9 KB, so parsing and validating it is real work, as in a real API.
+  maps. A body is 0.2 to 6.6 KB (2.7 KB on average over the cases; a 204 has none), so
+  parsing and validating it is real work, as in a real API.
 - The target answers each operation with one of `VARIANTS` bodies (picked by the request's
   path), each valid for its schema: every case passes, and a run that reports a failure means
   the benchmark is broken, not the runner.
@@ -313,9 +314,7 @@ def _parameter(name: str) -> dict[str, Any]:
 
 def _operation_object(op: Operation) -> dict[str, Any]:
     parameters = [_parameter(op.parameter)] if op.parameter else []
-    parameters += [
-        {"name": name, "in": "query", "schema": {"type": "string"}} for name in op.query
-    ]
+    parameters += [{"name": name, "in": "query", "schema": {"type": "string"}} for name in op.query]
     response: dict[str, Any] = {"description": "The answer"}
     if op.schema is not None:
         response["content"] = {JSON_TYPE: {"schema": _ref(op.schema)}}
@@ -387,8 +386,7 @@ def product(n: int) -> dict[str, Any]:
         "dimensions": {"width": 10.5, "height": 4.0 + n % 5, "depth": 3.25, "unit": "cm"},
         "attributes": {"colour": ("red", "blue", "green")[n % 3], "material": "steel"},
         "images": [
-            {"url": f"https://cdn.example.com/p/{n}/{i}.jpg", "alt": f"view {i}"}
-            for i in range(2)
+            {"url": f"https://cdn.example.com/p/{n}/{i}.jpg", "alt": f"view {i}"} for i in range(2)
         ],
     }
 

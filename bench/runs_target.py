@@ -5,10 +5,11 @@ bench/runs_document.py answered with a body valid for its schema.
 
 A bare ASGI function under uvicorn with uvloop and httptools, no framework, no access log: the
 bodies are made once at start-up, a request is routed by its method and path segments and
-answered with prebuilt bytes (a request body is read and dropped). `GET /__ready` answers 204.
-It counts what it answered (`GET /__count`), so the benchmark can check that every case reached
-it. bench/runs_speed.py measures how many requests a second it can answer and reports it beside
-the runs: it must be far faster than what it serves, so that neither client waits for it.
+answered with prebuilt bytes (a request body is read and dropped). `GET /__ready` answers 200
+with no body. It counts what it answered (`GET /__count`), so the benchmark can check that
+every case reached it. bench/runs_speed.py measures how many requests a second it can answer
+and reports it beside the runs: it must be far faster than what it serves, so that neither
+client waits for it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
     path, method = scope["path"], scope["method"]
     headers: list[tuple[bytes, bytes]] = []
     if path == "/__ready":
-        status, body = 204, b""
+        status, body = 200, b""
     elif path == "/__count":
         status, body = 200, str(_counted["answered"]).encode()
     else:

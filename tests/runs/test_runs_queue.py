@@ -28,6 +28,8 @@ from tests.runs.service_under_test import FAULTY_API, Service, running_service
 
 REDIS_URL = os.environ.get("APIDOCK_TEST_REDIS_URL", "")
 WORKER_TIMEOUT = 90
+# what the workers wrote, told when a test fails
+WORKER_OUTPUT: list[str] = []
 
 
 @pytest.fixture
@@ -89,6 +91,7 @@ async def worker(settings: Settings, *options: str) -> int:
         process.kill()
         raise
     assert process.returncode == 0, errors.decode()[-2000:]
+    WORKER_OUTPUT.append(errors.decode()[-4000:])
     return process.returncode
 
 
@@ -165,7 +168,7 @@ async def test_two_workers_share_a_batch_and_run_each_run_once(
     one_at_a_time = ("--concurrency", "1")
     await asyncio.gather(worker(settings, *one_at_a_time), worker(settings, *one_at_a_time))
     runs = [await read(client, auth, run_id) for run_id in ids]
-    assert [run["status"] for run in runs] == ["passed"] * 10
+    assert [run["status"] for run in runs] == ["passed"] * 10, "\n".join(WORKER_OUTPUT)
     assert all(len(run["results"]) == 1 for run in runs)
     assert len(service.seen) == 10
     assert len({run["executed_by"] for run in runs}) == 2

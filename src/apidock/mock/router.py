@@ -37,7 +37,7 @@ KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The key's id")]
 @router.post(
     KEYS,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(*ONE_ERRORS, 422),
+    responses=error_responses(400, *ONE_ERRORS),
 )
 async def create_mock_key(
     _: DocsWriter, app: AppDep, key_in: MockKeyCreate, work: WorkDep

@@ -28,6 +28,7 @@ QUEUE_NAME = "apidock-runs"
 JOB_NAME = "execute_run"
 # the longest a run may take in a worker before saq aborts it (1,000 cases of 30 s, 8 at once)
 JOB_TIMEOUT_SECONDS = 3600
+JOB_RETRIES = 3
 
 
 class RunDispatcher(Protocol):
@@ -109,8 +110,15 @@ class QueuedRuns:
         self.queue = Queue.from_url(redis_url, name=name)
 
     async def submit(self, run_id: int) -> None:
+        # a job that fails (its worker lost the database a moment) is tried again; a run
+        # already claimed is never run twice (the executor's claim)
         await self.queue.enqueue(
-            JOB_NAME, run_id=run_id, key=f"run-{run_id}", timeout=JOB_TIMEOUT_SECONDS
+            JOB_NAME,
+            run_id=run_id,
+            key=f"run-{run_id}",
+            timeout=JOB_TIMEOUT_SECONDS,
+            retries=JOB_RETRIES,
+            retry_delay=1.0,
         )
 
     async def close(self) -> None:

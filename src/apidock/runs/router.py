@@ -34,7 +34,7 @@ JUNIT_RESPONSES[200] = {
 @router.post(
     "/apps/{app_id:int}/runs",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(*ONE_ERRORS),
+    responses=error_responses(400, *ONE_ERRORS),
 )
 async def create_run(
     _: DocsWriter,
