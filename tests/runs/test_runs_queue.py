@@ -183,3 +183,18 @@ async def slow_case(client: httpx.AsyncClient, auth: dict[str, str], app_id: int
     assert case.status_code == 201, case.text
     case_id: int = case.json()["data"]["id"]
     return case_id
+
+
+async def test_a_run_id_seen_before_is_still_queued() -> None:
+    """Ids start again in a new database while Redis remembers old jobs: a job is never
+    dropped for a run id the queue saw before."""
+    if not REDIS_URL:
+        pytest.skip("APIDOCK_TEST_REDIS_URL is not set (CI sets it)")
+    runs = QueuedRuns(REDIS_URL, f"apidock-test-{uuid.uuid4().hex}")
+    try:
+        await runs.submit(1)
+        await runs.submit(1)
+        info = await runs.queue.info()
+        assert info["queued"] == 2
+    finally:
+        await runs.close()

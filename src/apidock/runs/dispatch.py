@@ -110,12 +110,13 @@ class QueuedRuns:
         self.queue = Queue.from_url(redis_url, name=name)
 
     async def submit(self, run_id: int) -> None:
-        # a job that fails (its worker lost the database a moment) is tried again; a run
-        # already claimed is never run twice (the executor's claim)
+        # A job that fails (its worker lost the database a moment) is tried again; a run
+        # already claimed is never run twice (the executor's claim). No job key of the run's
+        # id: saq drops a job whose key it still holds, and ids start again in a new database
+        # while Redis remembers the old jobs (that run would never execute).
         await self.queue.enqueue(
             JOB_NAME,
             run_id=run_id,
-            key=f"run-{run_id}",
             timeout=JOB_TIMEOUT_SECONDS,
             retries=JOB_RETRIES,
             retry_delay=1.0,
