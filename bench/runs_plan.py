@@ -63,6 +63,8 @@ class Plan:
     output: Path
     docs: bool
     keep_database: bool
+    wait_quiet: float = 0.0
+    retries: int = 0
     server_core: int = 0
     load_core: int = 1
 
@@ -83,6 +85,19 @@ def parse_args(argv: list[str] | None) -> Plan:
     add("--output", type=Path, default=RESULTS, help=f"results file [{RESULTS}]")
     add("--no-docs", dest="docs", action="store_false", help=f"leave {DOCS} alone")
     add("--keep-database", action="store_true", help=f"leave {DATABASE} for profiling")
+    add(
+        "--wait-quiet",
+        type=float,
+        default=1800.0,
+        help="seconds to wait, before the setup and each round, for other benchmarks and "
+        "test suites (wrk, prism, apidock, pytest) to end [1800]",
+    )
+    add(
+        "--retries",
+        type=int,
+        default=2,
+        help="times a round is measured again when other work ran meanwhile [2]",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.cases < 1 or args.idle_seconds < 1 or args.capacity_seconds < 1:
         parser.error("--rounds >= 1, --cases >= 1, --idle-seconds >= 1, --capacity-seconds >= 1")
@@ -101,6 +116,8 @@ def parse_args(argv: list[str] | None) -> Plan:
         output=args.output,
         docs=args.docs,
         keep_database=args.keep_database,
+        wait_quiet=max(0.0, args.wait_quiet),
+        retries=max(0, args.retries),
     )
 
 

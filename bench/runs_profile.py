@@ -169,6 +169,16 @@ class LoopLag:
         return found
 
 
+class InlineThreads:
+    """Stands for `anyio` in the executor (`--checks-inline`): `to_thread.run_sync` calls the
+    function in the calling thread."""
+
+    class to_thread:  # anyio's name
+        @staticmethod
+        async def run_sync(function: Any, *args: Any, limiter: Any = None) -> Any:
+            return function(*args)
+
+
 async def profile_runs(bench: RunsBench, warmup: int, top: int) -> None:
     settings = load_settings()
     database = Database(create_engine(settings))
@@ -210,7 +220,8 @@ async def profile_runs(bench: RunsBench, warmup: int, top: int) -> None:
         lag_lines = [*monitor.lines(), f"  idle, before the run: max {idle[-1] * 1000:.2f} ms"]
         print("\n".join(lag_lines), flush=True)
         threads = ThreadProfiles()
-        threads.install()
+        if vars(executor_module)["anyio"] is not InlineThreads:
+            threads.install()  # inline, the checks are in the main profile already
         main = cProfile.Profile()
         run_id = await queued(None)
         started = time.perf_counter()
@@ -273,7 +284,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--warmup-cases", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        help="an experiment: the interpreter's thread switch interval in ms (Python's is 5)",
+    )
+    parser.add_argument(
+        "--checks-inline",
+        action="store_true",
+        help="an experiment: the checks (and the description's build) on the event loop's "
+        "thread instead of anyio's worker threads",
+    )
     args = parser.parse_args(argv)
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval / 1000)
+    if args.checks_inline:
+        vars(executor_module)["anyio"] = InlineThreads
+    say(
+        f"switch interval {sys.getswitchinterval() * 1000:g} ms; checks "
+        + ("inline, on the event loop" if args.checks_inline else "in anyio's worker threads")
+    )
     plan = runs_plan.parse_args(
         ["--cases", str(args.cases), "--warmup-cases", str(args.warmup_cases), "--no-docs"]
     )

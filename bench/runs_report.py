@@ -326,12 +326,20 @@ def write_docs(results: dict[str, Any], path: Path) -> None:
         f"{machine['loadavg_start']} at the start, {machine.get('loadavg_end')} at the end.",
         f"- Running besides at the start: {_others(machine.get('others_at_start'))}; at the "
         f"end: {_others(machine.get('others_at_end'))}. The other work's share of a core "
-        f"during API Dock's runs: {_pct(found['alone']['other_cpu_share'])} (median).",
+        f"during API Dock's runs: {_pct(found['alone']['other_cpu_share'])} (median). "
+        f"{_discarded(results.get('discarded_rounds') or [])}",
         "- " + ", ".join(f"{name} {version}" for name, version in versions.items()) + ".",
     ]
     if results.get("problems"):
         lines += ["", "## Problems", "", *(f"- {p}" for p in results["problems"])]
     path.write_text("\n".join(lines) + "\n")
+
+
+def _discarded(rounds: list[dict[str, Any]]) -> str:
+    if not rounds:
+        return "No round had to be measured again."
+    said = "; ".join(f"round {r['round']}: {', '.join(r['noise'])}" for r in rounds)
+    return f"Measured again because other work ran meanwhile ({len(rounds)}): {said}."
 
 
 def _others(found: list[str] | None) -> str:

@@ -66,6 +66,7 @@ from apidock.runs.models import FINISHED
 BENCH_DIR = Path(__file__).resolve().parent
 LOG_DIR = BENCH_DIR / "results" / "logs"
 NOISY_SHARE = 0.25  # other work past this share of a core during a measurement is reported
+QUIET_CHECKS, QUIET_INTERVAL = 3, 5.0  # quiet: nothing else seen this many times in a row
 OTHER_BENCHMARKS = ("wrk", "prism", "apidock", "pytest")
 
 say = run.say
@@ -115,6 +116,8 @@ class RunsBench:
         self.case_ids: list[int] = []
         self.database_made = False
         self.problems: list[str] = []
+        self.noise: list[str] = []  # other work seen during the round being measured
+        self.discarded: list[dict[str, Any]] = []
         self.results: dict[str, Any] = {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": " ".join(["bench/runs_speed.py", *sys.argv[1:]]),
@@ -298,10 +301,9 @@ class RunsBench:
             "other_cpu_share": round(max(0.0, other) / seconds, 3),
         }
         if found["other_cpu_share"] > NOISY_SHARE:
-            self.problem(
-                f"other work used {found['other_cpu_share']:.0%} of a core meanwhile: "
-                "these numbers are suspect"
-            )
+            message = f"other work used {found['other_cpu_share']:.0%} of a core meanwhile"
+            self.noise.append(message)
+            say(f"  ! {message}")
         return found
 
     def healthz_load(self, server: Server, duration: float) -> Wrk:
@@ -512,6 +514,36 @@ class RunsBench:
         )
         return entry
 
+    def wait_until_quiet(self) -> list[str]:
+        """Wait (up to `--wait-quiet` seconds) until no other benchmark or test suite runs;
+        what still runs when the wait ends."""
+        deadline = time.monotonic() + self.plan.wait_quiet
+        others = other_processes()
+        quiet_checks, said = 0, ""
+        while time.monotonic() < deadline and quiet_checks < QUIET_CHECKS:
+            quiet_checks = 0 if others else quiet_checks + 1
+            if others and others[0] != said:
+                said = others[0]
+                say(f"  waiting for a quiet machine: {said[:100]}…")
+            time.sleep(QUIET_INTERVAL)
+            others = other_processes()
+        return others
+
+    def measured_round(self, number: int) -> dict[str, Any]:
+        """A round, repeated (up to `--retries` times) when other work ran meanwhile."""
+        for attempt in range(self.plan.retries + 1):
+            others = self.wait_until_quiet()
+            self.noise = []
+            entry = self.one_round(number)
+            entry["source"] = source_state()
+            if not self.noise:
+                return entry
+            if attempt < self.plan.retries:
+                say(f"round {number} is measured again: other work ran meanwhile")
+                self.discarded.append({"round": number, "noise": self.noise, "others": others})
+        self.problems.extend(f"round {number}: {message}" for message in self.noise)
+        return entry
+
     def one_round(self, number: int) -> dict[str, Any]:
         order = ["apidock", "peer"] if number % 2 else ["peer", "apidock"]
         say(f"round {number} of {self.plan.rounds}: " + ", then ".join(order))
@@ -541,13 +573,15 @@ class RunsBench:
         }
         others = self.results["machine"]["others_at_start"]
         say(f"load average {self.results['machine']['loadavg_start']}; running: {others or 'none'}")
+        self.wait_until_quiet()
         # this script (polling, wrk's parent) stays off the measured core
         os.sched_setaffinity(0, {plan.load_core})
         self.start_target()
         self.results["target_capacity"] = self.target_capacity()
         self.prepare_app()
-        rounds = [self.one_round(number) for number in range(1, plan.rounds + 1)]
+        rounds = [self.measured_round(number) for number in range(1, plan.rounds + 1)]
         self.results["rounds"] = rounds
+        self.results["discarded_rounds"] = self.discarded
         self.results["medians"] = runs_report.medians(rounds)
         self.results["targets"] = runs_report.evaluate(self.results["medians"])
 

@@ -4,6 +4,7 @@ failures, each with its check and pointer; the JUnit file's counts; secrets neve
 from __future__ import annotations
 
 import json
+import logging
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from typing import Any
@@ -79,8 +80,13 @@ async def finished_run(
 
 
 async def test_a_run_reports_exactly_the_seeded_faults(
-    client: httpx.AsyncClient, app: FastAPI, admin_auth: Auth, service: Service
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    admin_auth: Auth,
+    service: Service,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     described_app, apis = await described(client, admin_auth)
     env_id = await environment(client, admin_auth, described_app["id"], service)
     auth_header = {"headers": {"Authorization": "Bearer {{token}}"}}
@@ -140,6 +146,8 @@ async def test_a_run_reports_exactly_the_seeded_faults(
     assert int(suite.get("tests", "0")) == 9
     failing = [tc for tc in suite.iter("testcase") if tc.find("failure") is not None]
     assert len(failing) == 7
+    # nor any log line written meanwhile, at any level
+    assert CANARY not in caplog.text
     history = await client.get(f"{API}/apps/{described_app['id']}/runs", headers=admin_auth)
     assert [item["id"] for item in history.json()["data"]["runs"]] == [run["id"]]
 
