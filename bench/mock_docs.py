@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_plan import CONTENDERS, PRISMS, SCENARIOS, TARGET_RATIO
-from mock_report import contender_name, number, scenario_title, target_value
+from mock_report import contender_name, number, ratio, scenario_title, target_value
 
 
 def _row(cells: list[str]) -> str:
@@ -99,8 +99,8 @@ def _meaning(results: dict[str, Any]) -> list[str]:
         ratios = []
         for prism in PRISMS:
             theirs = _get(results, prism.key, scenario.key, "rps")
-            if ours and theirs:
-                ratios.append(f"{ours / theirs:.2f}x {prism.name}'s")
+            if (found := ratio(ours, theirs)) is not None:
+                ratios.append(f"{found:.2f}x {prism.name}'s")
         cpu = _get(results, "apidock", scenario.key, "cpu_us_per_request")
         postgres = _get(results, "apidock", scenario.key, "postgres_us_per_request")
         share = _get(results, "apidock", scenario.key, "cpu_share")
@@ -118,6 +118,32 @@ def _meaning(results: dict[str, Any]) -> list[str]:
             f"{postgres:,.0f} µs more (the statement that finds the app and checks the key, "
             f"and the mock log's writes). Prism's CPU: {', '.join(prism_cpu) or 'n/a'}."
         )
+        spread = ratio(
+            _get(results, "apidock", scenario.key, "p99_ms"),
+            _get(results, "apidock", scenario.key, "p50_ms"),
+        )
+        prism_spread = [
+            f"{prism.name} {found:.1f}x"
+            for prism in PRISMS
+            if (
+                found := ratio(
+                    _get(results, prism.key, scenario.key, "p99_ms"),
+                    _get(results, prism.key, scenario.key, "p50_ms"),
+                )
+            )
+            is not None
+        ]
+        if spread is not None:
+            lines.append(
+                f"  API Dock's p99 is {spread:.1f}x its p50 (Prism's: {', '.join(prism_spread)})"
+                + (
+                    ": most answers are quick, a few wait behind stalls of its event loop "
+                    "(one process answers every connection, so work that holds the loop for "
+                    "milliseconds delays every request queued meanwhile)."
+                    if spread > 5
+                    else "."
+                )
+            )
         sizes = [
             f"{contender.name} {size:,} bytes"
             for contender in CONTENDERS

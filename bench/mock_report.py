@@ -44,7 +44,7 @@ def medians(rounds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _ratio(top: float | None, bottom: float | None) -> float | None:
+def ratio(top: float | None, bottom: float | None) -> float | None:
     return None if top is None or not bottom else round(top / bottom, 3)
 
 
@@ -55,7 +55,7 @@ def evaluate(found: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         ours = found.get("apidock", {}).get(scenario.key)
         for prism in PRISMS:
             theirs = found.get(prism.key, {}).get(scenario.key)
-            ratio = _ratio(ours and ours["rps"], theirs and theirs["rps"])
+            found_ratio = ratio(ours and ours["rps"], theirs and theirs["rps"])
             p99 = ours and ours["p99_ms"]
             their_p99 = theirs and theirs["p99_ms"]
             base = {"scenario": scenario.key, "against": prism.key}
@@ -63,8 +63,8 @@ def evaluate(found: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 base
                 | {
                     "target": f"req/s at least {TARGET_RATIO:g}x Prism's",
-                    "value": ratio,
-                    "met": ratio is not None and ratio >= TARGET_RATIO,
+                    "value": found_ratio,
+                    "met": found_ratio is not None and found_ratio >= TARGET_RATIO,
                 }
             )
             targets.append(

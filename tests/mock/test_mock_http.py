@@ -197,3 +197,17 @@ async def test_an_export_without_servers_lists_the_mock_and_one_with_servers_kee
     # the mock takes the servers' base path as a prefix
     await client.patch(f"{API}/apps/{other['id']}", json={"mock_public": True}, headers=dev_auth)
     assert (await client.get("/mock/served-shop/v1/items")).status_code == 200
+
+
+def test_a_batch_keeps_only_what_can_be_among_each_apps_last_entries() -> None:
+    from datetime import UTC, datetime
+
+    from apidock.mock.log_writer import LogEntry, newest_of_each_app
+
+    def entry(app_id: int, n: int) -> LogEntry:
+        return LogEntry(app_id, datetime.now(UTC), "GET", f"/{n}", 200, "generated")
+
+    batch = [entry(1, n) for n in range(250)] + [entry(2, 0)] + [entry(1, 250)]
+    kept = newest_of_each_app(batch)
+    assert [e.path for e in kept if e.app_id == 1] == [f"/{n}" for n in range(151, 251)]
+    assert [e.path for e in kept if e.app_id == 2] == ["/0"]
