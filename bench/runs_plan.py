@@ -63,6 +63,7 @@ class Plan:
     output: Path
     docs: bool
     keep_database: bool
+    profile: bool = True
     wait_quiet: float = 0.0
     retries: int = 0
     server_core: int = 0
@@ -85,6 +86,12 @@ def parse_args(argv: list[str] | None) -> Plan:
     add("--output", type=Path, default=RESULTS, help=f"results file [{RESULTS}]")
     add("--no-docs", dest="docs", action="store_false", help=f"leave {DOCS} alone")
     add("--keep-database", action="store_true", help=f"leave {DATABASE} for profiling")
+    add(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="leave out the in-process runs after the rounds (bench/runs_profile.py)",
+    )
     add(
         "--wait-quiet",
         type=float,
@@ -116,6 +123,7 @@ def parse_args(argv: list[str] | None) -> Plan:
         output=args.output,
         docs=args.docs,
         keep_database=args.keep_database,
+        profile=args.profile,
         wait_quiet=max(0.0, args.wait_quiet),
         retries=max(0, args.retries),
     )

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import uvicorn
-from runs_document import answers, variant_of
+from runs_cases import answers, variant_of
 
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
