@@ -219,6 +219,7 @@ class Recorder:
         name: str | None = None,
         media_type: str | None = None,
         required: bool = False,
+        form_exploded: bool = False,
     ) -> list[Change]:
         self.calls.append(
             (
@@ -231,6 +232,7 @@ class Recorder:
                 name,
                 media_type,
                 required,
+                form_exploded,
             )
         )
         return [
@@ -254,7 +256,8 @@ def test_parameter_schemas_go_to_the_schema_comparison(recorder: Recorder) -> No
     new = with_parameters(parameter(), {**header, "required": True})
     new["components"] = old["components"]
     diff(old, new)
-    assert [tuple(call[index] for index in (0, 1, 3, 5, 6, 7, 8)) for call in recorder.calls] == [
+    picked = (0, 1, 3, 5, 6, 7, 8, 9)
+    assert [tuple(call[index] for index in picked) for call in recorder.calls] == [
         (
             "request-parameter",
             "GET /pets",
@@ -263,6 +266,7 @@ def test_parameter_schemas_go_to_the_schema_comparison(recorder: Recorder) -> No
             "limit",
             None,
             False,
+            True,  # a query parameter is form/explode unless it says otherwise
         ),
         (
             "request-header",
@@ -272,6 +276,7 @@ def test_parameter_schemas_go_to_the_schema_comparison(recorder: Recorder) -> No
             "X-Id",
             None,
             True,
+            False,
         ),
     ]
     assert recorder.calls[1][2] == {"type": "string"}
@@ -286,13 +291,14 @@ def test_content_parameters_compare_each_media_type(recorder: Recorder) -> None:
     plain_filter = {"name": "filter", "in": "query", "schema": {"type": "string"}}
     diff(with_parameters(json_filter), with_parameters(json_filter))
     diff(with_parameters(json_filter), with_parameters(plain_filter))
-    assert [(call[3], call[5], call[7]) for call in recorder.calls] == [
+    assert [(call[3], call[5], call[7], call[9]) for call in recorder.calls] == [
         ("/paths/~1pets/get/parameters/0/content/application~1json/schema",) * 2
-        + ("application/json",),
+        + ("application/json", False),  # a media type's serialization is its own
         (
             "/paths/~1pets/get/parameters/0/content/application~1json/schema",
             "/paths/~1pets/get/parameters/0/schema",
             "application/json",
+            False,
         ),
     ]
 

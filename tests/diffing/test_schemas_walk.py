@@ -12,7 +12,7 @@ from apidock.diffing import schemas, schemas_values
 from apidock.diffing.resolve import Side
 from apidock.diffing.schemas import MAX_DEPTH, compare_schemas
 from apidock.diffing.schemas_shape import form as shape_form
-from tests.diffing.test_schemas_support import compare, document, ids, prop, ref
+from tests.diffing.test_schemas_support import NEW_AT, OLD_AT, compare, document, ids, prop, ref
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
@@ -276,7 +276,7 @@ def test_a_parameter_and_a_header_are_named_in_messages() -> None:
     assert response.message == "the response header `ETag` became nullable"
 
 
-def test_constraining_subschemas_are_walked_and_not_or_if_are_not() -> None:
+def test_subschemas_and_not_are_walked_as_oasdiff_walks_them_and_if_is_not() -> None:
     def under(keyword: str, leaf: dict[str, Any]) -> dict[str, Any]:
         return {"type": "object", keyword: prop(leaf)}
 
@@ -292,6 +292,22 @@ def test_constraining_subschemas_are_walked_and_not_or_if_are_not() -> None:
             "request property `additionalProperties/p` type changed from `string` to `integer`"
         ],
         "then": ["request property `then/p` type changed from `string` to `integer`"],
-        "not": [],
+        "not": ["request property `not/p` type changed from `string` to `integer`"],
         "if": [],
     }
+
+
+def test_properties_added_and_removed_inside_not_are_reported_as_oasdiff_reports_them() -> None:
+    def refusing(required: tuple[str, ...], **properties: Any) -> dict[str, Any]:
+        inner = {"type": "object", "required": list(required), "properties": properties}
+        return {"type": "object", "not": inner}
+
+    old = refusing(("gone", "kept"), gone=STRING, kept={"type": "string", "maxLength": 10})
+    new = refusing(("came", "kept"), came=STRING, kept={"type": "string", "maxLength": 5})
+    changes = compare("request-body", old, new)
+    assert [(change.id, change.pointer) for change in changes] == [
+        ("request-property-removed", f"{OLD_AT}/not/properties/gone"),
+        ("new-required-request-property", f"{NEW_AT}/not/properties/came"),
+        ("request-property-max-length-decreased", f"{NEW_AT}/not/properties/kept/maxLength"),
+    ]
+    assert compare("request-body", old, old) == []

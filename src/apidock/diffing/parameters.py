@@ -6,8 +6,15 @@ them (same `in` and `name`), the way a client sees them; oasdiff calls this flat
 recommends it, since otherwise moving a parameter between the levels reads as a removal and
 an addition. A parameter added at the path level of an existing path has its own rule
 (`new-…-default-parameter-to-existing-path`). Parameters are matched by `in` and `name`
-(header names case-insensitively, as HTTP does), path parameters through the positions of the
-path template when its names changed.
+(header names case-insensitively, as HTTP does), path parameters by their positions in the
+path template when its names changed (`/pets/{id}` → `/pets/{petId}`: `id` is `petId`, as
+oasdiff pairs them); a path parameter its template does not name (a document's mistake) then
+keeps its name, and pairs with none the new template names.
+
+A path parameter is always sent, so it is always required (the import says so of every one,
+whatever the document wrote); oasdiff reads `required` as written and judges the default of
+one written without it. Its default is judged here whatever `required` says: the import
+leaves no trace of what was written.
 """
 
 from __future__ import annotations
@@ -86,7 +93,8 @@ def compare_parameters(walk: Walk, pair: OperationPair, stability: str | None) -
     )
     changes: list[Change] = []
     for key, parameter in old.items():
-        match = new.pop(_renamed(key, pair.path_names), None)
+        counterpart = _counterpart(key, pair.path_names)
+        match = None if counterpart is None else new.pop(counterpart, None)
         if match is None:
             removed = lifecycle.removal(
                 lifecycle.PARAMETER_REMOVAL,
@@ -104,11 +112,27 @@ def compare_parameters(walk: Walk, pair: OperationPair, stability: str | None) -
     return changes
 
 
-def _renamed(key: ParameterKey, path_names: dict[str, str]) -> ParameterKey:
+def _counterpart(key: ParameterKey, path_names: dict[str, str]) -> ParameterKey | None:
+    """The key of an old parameter in the new operation, or None when it can have none: a
+    path parameter of a renamed template is the one at its position; one the old template
+    does not name keeps its name, unless the new template gave that name to a position."""
     location, name = key
-    if location == "path" and path_names:
-        return (location, path_names.get(name, name))
-    return key
+    if location != "path" or not path_names:
+        return key
+    if name in path_names:
+        return (location, path_names[name])
+    return None if name in path_names.values() else key
+
+
+def form_exploded(parameter: Parameter) -> bool:
+    """Whether a parameter is serialized form/explode: a query's or a cookie's by default
+    (a path's and a header's default style is `simple`), `explode` true by default with
+    `style: form`."""
+    default_style = "form" if parameter.location in ("query", "cookie") else "simple"
+    style = parameter.node.get("style")
+    style = style if isinstance(style, str) else default_style
+    explode = parameter.node.get("explode")
+    return style == "form" and (explode if isinstance(explode, bool) else True)
 
 
 def _added(label: str, parameter: Parameter) -> Change:
@@ -186,7 +210,8 @@ def _compare_parameter(
             new_at,
             name=new.name,
             media_type=media_type,
-            required=old_required or new_required,
+            required=(old_required or new_required) and new.location != "path",
+            form_exploded=media_type is None and form_exploded(new),
         )
     return changes
 

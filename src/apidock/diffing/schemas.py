@@ -4,7 +4,7 @@ request body, a parameter, a header, a response body).
 The rules live in the `schemas_*` modules, each a family of oasdiff's catalogue; this module
 walks the two schemas side by side and runs them at each pair of nodes: properties,
 `items`, `prefixItems`, the members of `allOf`/`anyOf`/`oneOf` (paired by `$ref` or by
-content), `additionalProperties` and the other subschemas that constrain (not `not` nor `if`),
+content), `additionalProperties`, `not` and the other subschemas (not `if`),
 each `$ref` followed (its siblings count where they describe the property that holds it:
 `readOnly`, `writeOnly`, `deprecated`, `default`).
 
@@ -50,6 +50,7 @@ from apidock.diffing.schemas_node import (
     SchemaPlace,
     Scope,
     as_schema,
+    subject,
     with_siblings,
 )
 from apidock.diffing.schemas_shape import (
@@ -152,18 +153,21 @@ def compare_schemas(
     required: bool = False,
     today: date | None = None,
     sunset_days: int = 0,
+    form_exploded: bool = False,
 ) -> list[Change]:
     """The changes between two schemas of `place`, nearest the top first (then in the new
     schema's order). `name` is the parameter's or the header's, for messages;
     `media_type` the body's (None reads as JSON: `1` and `"1"` differ there); `required` says
-    the parameter is required on either side (its default is never used then). A property
-    deprecated now must announce an `x-sunset` at least `sunset_days` after `today` (the
-    real day if None) when `sunset_days` is set (oasdiff's grace period, off by default)."""
+    the parameter is required on either side (its default is never used then);
+    `form_exploded` that the new parameter is serialized form/explode (one value is an
+    array of one). A property deprecated now must announce an `x-sunset` at least
+    `sunset_days` after `today` (the real day if None) when `sunset_days` is set (oasdiff's
+    grace period, off by default)."""
     strongly = media_type is None or _is_json(media_type)
     day = today or date.today()
-    context = (place, strongly, required, day, sunset_days)
+    context = (place, strongly, required, day, sunset_days, form_exploded)
     comparer = _Comparer(old, new, context, _shared_results(old, new))
-    scope = Scope(place, True, False, strongly, required, day, sunset_days)
+    scope = Scope(place, True, False, strongly, required, day, sunset_days, form_exploded)
     found = comparer.compare(Edge(None, old_schema, old_pointer, new_schema, new_pointer), scope, 0)
     comparer.finish()
     return _changes(found, place, operation, name)
@@ -356,7 +360,7 @@ def _changes(
                 if seen in reported:
                     continue
                 reported.add(seen)
-                message = f"{_subject(place, name, path + finding.path)} {finding.detail}"
+                message = f"{subject(place, name, path + finding.path)} {finding.detail}"
                 changes.append(
                     Change.of(
                         finding.rule_id,
@@ -383,18 +387,3 @@ def _path_to(
         labels.append(label)
         step = reached[parent]
     return tuple(part for label in reversed(labels) for part in label)
-
-
-def _subject(place: SchemaPlace, name: str | None, path: tuple[str, ...]) -> str:
-    """What a message is about: the body or the parameter, or a property path below it."""
-    where = f"`{'/'.join(path)}`"
-    named = f" `{name}`" if name else ""
-    if place in ("request-body", "response-body"):
-        direction = place.split("-", 1)[0]
-        return f"{direction} property {where}" if path else f"{direction} body"
-    base = {
-        "request-parameter": f"request parameter{named}",
-        "request-header": f"request header{named}",
-        "response-header": f"response header{named}",
-    }[place]
-    return f"property {where} of the {base}" if path else f"the {base}"

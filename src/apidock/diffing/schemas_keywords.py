@@ -2,7 +2,7 @@
 `dependentRequired`, `dependentSchemas`, `patternProperties`, `propertyNames`,
 `unevaluatedItems`/`unevaluatedProperties`, `contentSchema` and its media type and encoding)
 and the `discriminator`; and the single subschemas the comparison walks into (`items`,
-`additionalProperties`, `not`...).
+`additionalProperties`, `not`... but not `if`).
 
 Whether such a keyword appeared or went is what oasdiff reports of it: one that constrains
 narrows a request (breaking when it appears) and, gone from a response, lets through what
@@ -174,13 +174,16 @@ _PRESENCE = (
     ("unevaluatedProperties", "unevaluated-properties"),
     ("contentSchema", "content-schema"),
 )
-# Not `not` nor `if`: what narrows there widens the schema (or only chooses a branch), so
-# the rules, written for constraints, would read it backwards.
+# `not` is walked as oasdiff walks it, its rules read as of any subschema (a property added
+# there is `new-...-request-property`, though what narrows inside `not` widens the schema):
+# the rule ids are oasdiff's, and so is what they are said of. Not `if`, which only chooses
+# a branch.
 _WALKED = (
     "items",
     "additionalProperties",
     "then",
     "else",
+    "not",
     "contains",
     "propertyNames",
     "unevaluatedItems",

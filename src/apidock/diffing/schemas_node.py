@@ -52,12 +52,37 @@ _NESTED_PREFIX: dict[SchemaPlace, str] = {
     "response-body": "response-property-",
     "response-header": "response-header-property-",
 }
-# A property outside its direction (readOnly in a request, writeOnly in a response) keeps
-# only the rules oasdiff gives a variant for, at that variant's (lower) level.
+# A property outside its direction (readOnly in a request, writeOnly in a response) takes
+# the variant oasdiff gives a rule there, at that variant's (lower) level.
 _MASKED_PREFIX: dict[SchemaPlace, str] = {
     "request-body": "request-read-only-property-",
     "response-body": "response-write-only-property-",
 }
+# The request-property rules without such a variant whose oasdiff checkers skip a readOnly
+# property (its type, a bound set, `minItems` raised, `x-extensible-enum` values removed);
+# oasdiff asks it of the property only, API Dock of everything below it too. Every other
+# request-property rule is said of a readOnly property as of any other: oasdiff's pattern,
+# enum-added, nullability, default, composition, deprecation... checkers do not read
+# `readOnly`. (Existence and requiredness are judged in `schemas_properties`, which leaves a
+# readOnly property out, as oasdiff does.) A response's writeOnly property keeps only its
+# variants.
+_READ_ONLY_SKIPPED = frozenset(
+    {
+        "type-changed",
+        "type-compatible",
+        "type-generalized",
+        "list-of-types-widened",
+        "list-of-types-narrowed",
+        "max-set",
+        "exclusive-max-set",
+        "min-set",
+        "exclusive-min-set",
+        "max-length-set",
+        "min-items-set",
+        "min-items-increased",
+        "x-extensible-enum-value-removed",
+    }
+)
 
 
 def declare_rules(kind: Kind, rules: dict[str, Level]) -> None:
@@ -74,7 +99,8 @@ class Scope:
     writeOnly in a response, itself or an ancestor). `strongly_typed` is the body's media
     type (JSON: `"1"` is not `1`); a parameter's value is text on the wire. `today` and
     `sunset_days` (the grace period a deprecation must announce, 0 for none) judge
-    deprecations."""
+    deprecations. `form_exploded` says the parameter is serialized form/explode (a query's
+    or a cookie's default), where one value is also an array of one."""
 
     place: SchemaPlace
     top: bool
@@ -83,6 +109,7 @@ class Scope:
     parameter_required: bool
     today: date
     sunset_days: int
+    form_exploded: bool = False
 
     @property
     def request(self) -> bool:
@@ -109,10 +136,14 @@ class Scope:
         return replace(self, masked=True) if schema.get(keyword) is True else self
 
     def rule(self, suffix: str) -> str | None:
-        """The id of the family `suffix` here, or None when oasdiff has no such rule."""
+        """The id of the family `suffix` here, or None when oasdiff has no such rule (or,
+        for a readOnly property of a request, skips it there)."""
         if self.masked and not self.top:
             masked_prefix = _MASKED_PREFIX.get(self.place)
             rule_id = None if masked_prefix is None else masked_prefix + suffix
+            if rule_id not in RULE_KINDS and self.place == "request-body":
+                skipped = suffix in _READ_ONLY_SKIPPED
+                rule_id = None if skipped else _NESTED_PREFIX[self.place] + suffix
         else:
             rule_id = (_TOP_PREFIX if self.top else _NESTED_PREFIX)[self.place] + suffix
         return rule_id if rule_id in RULE_KINDS else None
@@ -212,3 +243,18 @@ def shown(value: Any) -> str:
         except (TypeError, ValueError, RecursionError):
             text = type(value).__name__
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def subject(place: SchemaPlace, name: str | None, path: tuple[str, ...]) -> str:
+    """What a message is about: the body or the parameter, or a property path below it."""
+    where = f"`{'/'.join(path)}`"
+    named = f" `{name}`" if name else ""
+    if place in ("request-body", "response-body"):
+        direction = place.split("-", 1)[0]
+        return f"{direction} property {where}" if path else f"{direction} body"
+    base = {
+        "request-parameter": f"request parameter{named}",
+        "request-header": f"request header{named}",
+        "response-header": f"response header{named}",
+    }[place]
+    return f"property {where} of the {base}" if path else f"the {base}"

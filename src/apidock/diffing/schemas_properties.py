@@ -2,9 +2,10 @@
 stability; and the properties the comparison walks into.
 
 A readOnly property is not part of a request and a writeOnly one not part of a response:
-oasdiff leaves them out of the request rules (a removed readOnly property breaks no client)
-and names the response ones apart (`response-required-write-only-property-removed`, info).
-API Dock carries that to everything below such a property. A property removed from a
+oasdiff leaves them out of the request existence and requiredness rules (a removed readOnly
+property breaks no client), though not out of its deprecation rules, and names the response
+ones apart (`response-required-write-only-property-removed`, info). API Dock carries that to
+everything below such a property (the other rules: `Scope.rule`). A property removed from a
 response is `response-required-property-removed` (breaking) when clients could count on it,
 `response-optional-property-removed` (a warning) otherwise. Removals are pointed at in the
 old document, the rest in the new one, at the property (not at the `$ref` target it names).
@@ -115,7 +116,7 @@ def check(node: Node) -> None:
                 _kept(pair, name)
             else:
                 _added(pair, name)
-    if not node.scope.top and node.scope.body and not node.scope.masked:
+    if not node.scope.top and node.scope.body and not _lifecycle_hidden(node, node.scope.masked):
         _deprecation(node, node.old, node.new, node.keyword_pointer, ())
         _stability(node, node.old, node.new, node.keyword_pointer, ())
 
@@ -173,6 +174,13 @@ class _Properties:
         """Whether a property is left out of the direction (readOnly in a request...)."""
         keyword = "readOnly" if self.node.scope.request else "writeOnly"
         return self.node.scope.masked or schema.get(keyword) is True
+
+
+def _lifecycle_hidden(node: Node, outside: bool) -> bool:
+    """Whether a property's deprecation and stability go unsaid: oasdiff says them of a
+    readOnly property of a request as of any other, and API Dock keeps a response's
+    writeOnly ones quiet."""
+    return outside and not node.scope.request
 
 
 def _required(schema: dict[str, Any]) -> frozenset[str]:
@@ -241,7 +249,7 @@ def _kept(pair: _Properties, name: str) -> None:
     old, new = pair.schema(name, new=False), pair.schema(name, new=True)
     outside = pair.outside(new)
     pointer = pair.pointer(name, new=True)
-    if node.scope.body and not outside and (old_beside or new_beside):
+    if node.scope.body and not _lifecycle_hidden(node, outside) and (old_beside or new_beside):
         # deprecated where the `$ref` is written: the property is, not the component (whose
         # own deprecation is its node's)
         def beside(keyword: str) -> str:

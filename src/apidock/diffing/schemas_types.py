@@ -7,11 +7,16 @@ changes it, breaking. A response is the mirror: what may come back must stay wit
 clients expect, so the widening is the breaking direction there (`response-...-generalized`
 is breaking, `-specialized` is not). Where the value is text (a parameter, a header, a body
 that is not JSON) `1` and `"1"` read alike, so a change to `string` loses nothing, and a
-swap between two types that only text makes compatible is `-compatible`.
+swap between two types that only text makes compatible is `-compatible`. A query or cookie
+parameter (form/explode) that became an array of what it was is generalized: one value is
+an array of one.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from apidock.diffing.resolve import child
 from apidock.diffing.schemas_node import Node, declare_rules
 from apidock.diffing.schemas_shape import (
     NULLABLE_WRAPPING,
@@ -19,6 +24,7 @@ from apidock.diffing.schemas_shape import (
     list_of_types,
     moved_into_one_of,
     nullable_payload,
+    same_contract,
     types_of,
 )
 
@@ -150,11 +156,13 @@ def _type_or_format(node: Node) -> None:
     old_format, new_format = format_of(node.old), format_of(node.new)
     if set(old_types) == set(new_types) and old_format == new_format:
         return
-    scope = node.scope
+    scope, note = node.scope, ""
     if scope.place == "response-header":
         suffix = _response_verdict(old_types, new_types, old_format, new_format, strongly=False)
     elif scope.parameter and scope.top:
         breaking = _request_breaking(old_types, new_types, old_format, new_format, strongly=False)
+        if breaking and _became_form_exploded_array(node):
+            breaking, note = False, " (serialized form/explode: one value is an array of one)"
         suffix = "type-changed" if breaking else "type-generalized"
     elif scope.parameter:
         # How an object parameter is serialized is not known: when JSON and text disagree,
@@ -178,8 +186,42 @@ def _type_or_format(node: Node) -> None:
         suffix,
         node.keyword_pointer("type" if set(old_types) != set(new_types) else "format"),
         f"{dimension} changed from `{_typed(old_types, old_format, dimension)}` "
-        f"to `{_typed(new_types, new_format, dimension)}`",
+        f"to `{_typed(new_types, new_format, dimension)}`{note}",
     )
+
+
+def _became_form_exploded_array(node: Node) -> bool:
+    """Whether a parameter serialized form/explode went from a scalar (or a list of scalar
+    types) to an array whose items accept every value it did: there `?tag=a` is also the
+    array `["a"]`, so what clients sent is still understood (oasdiff's exception). The
+    items must take the old types, as text carries them (anything is a string), and refuse
+    nothing more: every other keyword alike, annotations aside. `null` is left out of both
+    sides (its own rules say it)."""
+    if not node.scope.form_exploded:
+        return False
+    old_types = [name for name in types_of(node.old) if name != "null"]
+    added = [name for name in types_of(node.new) if name not in old_types and name != "null"]
+    if added != ["array"] or not old_types or not isinstance(node.new.get("items"), dict):
+        return False
+    items, _ = node.new_side.deref(node.new["items"], child(node.new_pointer, "items"))
+    if not isinstance(items, dict):
+        return False
+    item_types = [name for name in types_of(items) if name != "null"]
+    if not _takes_as_text(old_types, item_types):
+        return False
+    return same_contract(_beyond_type(node.old), _beyond_type(items))
+
+
+def _takes_as_text(old_types: list[str], item_types: list[str]) -> bool:
+    """Whether items of `item_types` take every value of `old_types` sent as text: the same
+    type or a wider one, or a string (or no type), which takes anything."""
+    if len(old_types) == 1 and len(item_types) == 1 and _subtype(old_types[0], item_types[0]):
+        return True
+    return item_types in ([], ["string"])
+
+
+def _beyond_type(schema: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key not in ("type", "nullable")}
 
 
 def _request_verdict(

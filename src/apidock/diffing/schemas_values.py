@@ -1,4 +1,5 @@
-"""Values: `enum`, `const`, `default`, `x-extensible-enum` and `pattern`.
+"""Values: `enum`, `const`, `default`, `x-extensible-enum` and `pattern` (an empty one is
+none: it matches everything).
 
 A request that loses an enum value refuses what clients may send (breaking); a response that
 gains one may return what clients cannot read (oasdiff: a warning). An enum that appears
@@ -171,12 +172,14 @@ def _present_value(node: Node, keyword: str, family: str) -> None:
 
 
 def _pattern(node: Node) -> None:
-    old, new = _text(node.old, "pattern"), _text(node.new, "pattern")
+    # an empty pattern matches every string: oasdiff reads it as no pattern
+    old, new = _text(node.old, "pattern") or None, _text(node.new, "pattern") or None
     if old == new:
         return
-    pointer = node.keyword_pointer("pattern")
+    pointer = child(node.new_pointer, "pattern")
     if new is None:
-        node.emit("pattern-removed", pointer, f"pattern `{old}` was removed")
+        removed_at = child(node.old_pointer, "pattern")
+        node.emit("pattern-removed", removed_at, f"pattern `{old}` was removed")
     elif old is None:
         node.emit("pattern-added", pointer, f"pattern `{new}` was added")
     elif node.scope.request and new == ".*":

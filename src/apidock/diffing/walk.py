@@ -32,7 +32,7 @@ class DiffPolicy:
     today: date | None = None
 
 
-SchemaKey = tuple[str, str, str, str | None, str | None, bool]
+SchemaKey = tuple[str, str, str, str | None, str | None, bool, bool]
 
 
 @dataclass(slots=True)
@@ -63,16 +63,18 @@ class Walk:
         name: str | None = None,
         media_type: str | None = None,
         required: bool = False,
+        form_exploded: bool = False,
         where: str | None = None,
     ) -> list[Change]:
         """What `compare_schemas` finds between two schemas, `$ref`s followed first so that a
         shared component has one pointer (the component's) whoever reaches it. `name` is the
         parameter's or header's, `media_type` the body's, `required` whether the parameter is
-        required on either side. `where` (a response's status, one of several media types)
-        ends each message: one schema met in two places is two findings, as in oasdiff."""
+        required on either side, `form_exploded` whether it is serialized form/explode now.
+        `where` (a response's status, one of several media types) ends each message: one
+        schema met in two places is two findings, as in oasdiff."""
         old_schema, old_pointer = self.old.deref(old_schema, old_pointer)
         new_schema, new_pointer = self.new.deref(new_schema, new_pointer)
-        key = (place, old_pointer, new_pointer, name, media_type, required)
+        key = (place, old_pointer, new_pointer, name, media_type, required, form_exploded)
         found = self._schema_changes.get(key)
         if found is None:
             found = compare_schemas(
@@ -87,6 +89,7 @@ class Walk:
                 name=name,
                 media_type=media_type,
                 required=required,
+                form_exploded=form_exploded,
             )
             self._schema_changes[key] = found
         return [
