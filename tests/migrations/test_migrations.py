@@ -25,7 +25,7 @@ from apidock.models import Base
 from tests.migrations.conftest import MakeEngine
 
 ORIGINAL = "4d016e2e0015"
-HEAD = "c7e2a4f6b8d0"
+HEAD = "b32848c6d372"
 
 _TIMESTAMPS = dict.fromkeys(("created_at", "updated_at", "deleted_at"), ("datetime", True))
 
@@ -501,6 +501,10 @@ async def test_rows_survive_the_upgrade_and_the_downgrade(
     }
     # an API of the original keeps its row and has no Operation Object: exported from its rows
     assert (await _rows(engine, apis))[1]["operation"] is None
+    # every app has its revision head, at 0: its history starts with its next change
+    async with engine.connect() as connection:
+        heads = await connection.execute(sa.text("SELECT app_id, number FROM revision_heads"))
+        assert [tuple(head) for head in heads] == [(1, 0)]
 
     async with engine.begin() as connection:
         await connection.execute(

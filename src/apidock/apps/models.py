@@ -11,10 +11,11 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, SmallInteger, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, SmallInteger, String, Text, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from apidock.db import Base, TimestampMixin
+from apidock.revisions.models import Release
 
 
 class AppType(IntEnum):
@@ -61,3 +62,13 @@ class App(TimestampMixin, Base):
     # the mock server (`apidock.mock`): open to anyone without a key; every request validated
     mock_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     mock_strict: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # the version of the app's latest release (`apidock.revisions`), None before its first;
+    # read with the row, kept through a flush (a new app's is not loaded: it has none)
+    latest_release: Mapped[str | None] = column_property(
+        select(Release.version)
+        .where(Release.app_id == id)
+        .order_by(Release.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+        expire_on_flush=False,
+    )

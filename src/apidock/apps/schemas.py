@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, model_validator
+from sqlalchemy import inspect
 
 from apidock.apps.json_values import JsonObject, JsonObjects, plain_json
 from apidock.apps.models import App, AppType, AuthType
@@ -97,7 +98,10 @@ class AppRead(ApiModel):
     id: int
     title: str
     slug: str
-    version: str
+    version: str = Field(
+        description="The latest release's version; the description's `info.version` before "
+        "the app's first release"
+    )
     description: str | None
     type: Annotated[AppTypeName | None, named(AppType)]
     auth_type: Annotated[AuthTypeName | None, named(AuthType)]
@@ -165,8 +169,14 @@ def _shaped(value: Any, key: str) -> Any:
 
 
 def _app_fields(app: App) -> dict[str, Any]:
-    """`app`'s columns, and the parts of its description the read shows, by field name."""
+    """`app`'s columns, and the parts of its description the read shows, by field name.
+
+    `version` is the app's latest release's (SPEC, "Revisions"), and the description's own
+    (`info.version`, what an export says) while the app has no release.
+    """
     fields = {name: getattr(app, name) for name in _COLUMNS_READ}
+    if "latest_release" not in inspect(app).unloaded and app.latest_release is not None:
+        fields["version"] = app.latest_release
     info = app.info if isinstance(app.info, dict) else {}
     fields.update({field: _shaped(info.get(key), key) for field, key in _INFO_READ.items()})
     fields.update({field: _shaped(getattr(app, field), field) for field in _TOP_READ})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -91,6 +91,28 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
+# An async step every `transaction` runs just before it commits, on its session.
+CommitStep = Callable[[AsyncSession], Awaitable[None]]
+_COMMIT_STEPS: list[CommitStep] = []
+
+
+def before_commit(step: CommitStep) -> CommitStep:
+    """Run `step` in every `transaction` just before it commits (in the order registered).
+
+    For a domain's own writes that must be among a transaction's last statements and may
+    await (a revision of what the transaction changed, `apidock.revisions.recording`): a
+    domain registers its step when imported, so that this layer imports no domain.
+    """
+    _COMMIT_STEPS.append(step)
+    return step
+
+
+async def _commit(session: AsyncSession) -> None:
+    for step in _COMMIT_STEPS:
+        await step(session)
+    await session.commit()
+
+
 @asynccontextmanager
 async def transaction(
     factory: async_sessionmaker[AsyncSession], bind: AsyncEngine | None = None
@@ -98,7 +120,8 @@ async def transaction(
     """A session in one transaction: committed when the block ends, rolled back on error.
 
     An `ApiError` marked `keep_changes` (such as a detected refresh-token reuse, whose
-    revocation must stand) is committed before it propagates.
+    revocation must stand) is committed before it propagates. Either commit runs the steps
+    registered with `before_commit` first.
     """
     async with factory(bind=bind) if bind is not None else factory() as session:
         await session.begin()
@@ -106,14 +129,14 @@ async def transaction(
             yield session
         except ApiError as error:
             if error.keep_changes:
-                await session.commit()
+                await _commit(session)
             else:
                 await session.rollback()
             raise
         except BaseException:
             await session.rollback()
             raise
-        await session.commit()
+        await _commit(session)
 
 
 class Database:

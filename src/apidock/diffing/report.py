@@ -122,6 +122,24 @@ def rules_markdown() -> str:
     return "\n".join(lines)
 
 
+README_START = "<!-- diff rules: .venv/bin/python -m apidock.diffing.report --readme -->"
+README_END = "<!-- end of diff rules -->"
+
+
+def rules_readme() -> str:
+    """The README's list of every rule with its level: one list item per level (the README
+    stays short; docs/diff-rules.md has them by area), between markers a test holds to the
+    catalogue."""
+    importlib.import_module("apidock.diffing.engine")
+    rules = catalogue()
+    lines = [README_START]
+    for level in LEVELS:
+        ids = sorted(rule_id for rule_id, found in rules.items() if found == level)
+        lines.append(f"- **{level}** ({len(ids)}): " + ", ".join(f"`{rule_id}`" for rule_id in ids))
+    lines.append(README_END)
+    return "\n".join(lines)
+
+
 def _count_line(counts: dict[str, int]) -> str:
     total = sum(counts.values())
     parts = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
@@ -137,4 +155,6 @@ def _inline(text: str) -> str:
 
 
 if __name__ == "__main__":
-    print(rules_markdown(), end="")
+    import sys
+
+    print(rules_readme() if "--readme" in sys.argv[1:] else rules_markdown(), end="")

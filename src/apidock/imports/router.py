@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import UploadFile
@@ -67,6 +67,13 @@ async def import_document(
         Slug | None, Query(description="The new app's slug; default from the title")
     ] = None,
     app_id: Annotated[Id | None, Query(description="Replace this app's description")] = None,
+    fail_on: Annotated[
+        Literal["breaking", "warning"] | None,
+        Query(
+            description="With app_id: 409, importing nothing, when the document makes changes "
+            "of this level or graver to the app's latest release (listed in `data`)"
+        ),
+    ] = None,
 ) -> Envelope[ImportRead]:
     """Import an API description as a new app (201) or as an app's new one (200), with a
     report of what was converted (`warnings`) and not carried (`lost`). Requires: write_docs."""
@@ -83,6 +90,7 @@ async def import_document(
         ),
         slug=slug,
         app_id=app_id,
+        fail_on=fail_on,
     )
     if not imported.created:
         response.status_code = 200

@@ -37,10 +37,14 @@ from apidock.catalog import cascade
 from apidock.db import utcnow
 from apidock.db.queries import lock_row
 from apidock.descriptions.intake import IntakeLimits
-from apidock.errors import Conflict, NotFound, Unprocessable
+from apidock.descriptions.problems import DocumentRefused
+from apidock.diffing.changes import Level
+from apidock.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.imports import pool
 from apidock.imports.prepare import TITLE_MAX, PreparedImport, text_of
+from apidock.metrics import count_import
+from apidock.revisions import gate
 from apidock.work import Action, UnitOfWork
 
 DEFAULT_VERSION = "1.0.0"
@@ -68,6 +72,7 @@ async def import_document(
     limits: IntakeLimits,
     slug: str | None = None,
     app_id: int | None = None,
+    fail_on: Level | None = None,
 ) -> Imported:
     """The document `raw` as a new app (`slug`) or as the description of app `app_id`.
 
@@ -75,13 +80,20 @@ async def import_document(
     the request's transaction. The app's large parts (components, webhooks, path items) are
     written as the text that process encoded and are not read back: within this request the
     `App` object does not hold them (they are read where they are used, by the export).
+
+    `fail_on` (a replacement's): 409, the transaction rolled back, when the new description
+    makes changes at that level or graver to the app's latest release (`revisions.gate`).
     """
     if slug is not None and app_id is not None:
         raise Unprocessable(
             "Give a slug for a new app or an app_id to replace, not both",
             data=[{"field": "query.app_id", "message": "not with slug", "type": "conflict"}],
         )
-    prepared = await pool.prepare(raw, media_type=media_type, limits=limits)
+    try:
+        prepared = await pool.prepare(raw, media_type=media_type, limits=limits)
+    except (DocumentRefused, PayloadTooLarge):
+        count_import(None, "refused")
+        raise
     session = work.session
     if app_id is not None:
         app = await work.live(App, app_id)
@@ -101,8 +113,11 @@ async def import_document(
     await session.flush()
     await session.execute(update(App).where(App.id == app.id).values(**prepared.large_parts))
     await _write_catalog(work, app, prepared)
+    if fail_on is not None and not created:
+        await gate.refuse_what_breaks(session, app=app, fail_on=fail_on)
     action = ImportAction.CREATE if created else ImportAction.REPLACE
     await work.audit(action, app, prepared.counts)
+    count_import(prepared.report.get("format"), "created" if created else "replaced")
     return Imported(app=app, created=created, report=prepared.report)
 
 

@@ -25,13 +25,14 @@ import secrets
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, event, insert, select, update
+from sqlalchemy import ForeignKey, String, event, insert, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.apps.models import App
+from apidock.catalog.owners import find_owners
 from apidock.db import Base
 from apidock.groups.models import ApiGroup
 from apidock.logs.models import Log
@@ -95,18 +96,14 @@ def _stamp_changed_apps(session: Session) -> None:
     apps: set[int] = session.info.pop(_APPS, set())
     apis: set[int] = session.info.pop(_APIS, set())
     new: set[int] = session.info.pop(_NEW_APPS, set())
-    for note, model in ((_FIELDS, ApiResponse), (_EXAMPLES, ApiExample)):
-        ids = session.info.pop(note, set())
-        if ids:
-            found = session.execute(select(model.api_id).where(model.id.in_(sorted(ids))))
-            apis.update(api_id for api_id in found.scalars() if api_id is not None)
-    groups = session.info.pop(_GROUPS, set())
-    if groups:
-        found = session.execute(select(ApiGroup.app_id).where(ApiGroup.id.in_(sorted(groups))))
-        apps.update(app_id for app_id in found.scalars() if app_id is not None)
-    if apis:
-        found = session.execute(select(Api.app_id).where(Api.id.in_(sorted(apis))))
-        apps.update(app_id for app_id in found.scalars() if app_id is not None)
+    owners = find_owners(
+        session,
+        apis=apis,
+        groups=session.info.pop(_GROUPS, set()),
+        fields=session.info.pop(_FIELDS, set()),
+        examples=session.info.pop(_EXAMPLES, set()),
+    )
+    apps.update(owners.apps())
     if not apps:
         return
     dialect = session.get_bind().dialect.name
