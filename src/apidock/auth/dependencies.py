@@ -24,6 +24,7 @@ from apidock.auth.tokens import TokenClaims, TokenCodec, TokenType
 from apidock.db import CoreRunner
 from apidock.errors import Unauthorized
 from apidock.http.dependencies import ClientAddress, CoreDep, WorkDep
+from apidock.http.request_log import name_caller
 from apidock.permissions import Permission
 
 # auto_error=False: a missing token is answered by the error handler, in the envelope.
@@ -117,7 +118,11 @@ async def hot_access(request: Request, core: CoreDep) -> HotAccess:
     scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
     bearer_token = token if scheme.lower() == "bearer" else None
     codec: TokenCodec = request.app.state.token_codec
-    return HotAccess(_claims(bearer_token, codec, TokenType.ACCESS), core)
+    claims = _claims(bearer_token, codec, TokenType.ACCESS)
+    # the hot read checks the caller in its one statement: a caller it refuses gets a 401,
+    # whose log line names no user
+    name_caller(request.scope, claims.user_id)
+    return HotAccess(claims, core)
 
 
 HotAccessDep = Annotated[HotAccess, Depends(hot_access)]
@@ -133,6 +138,7 @@ async def current_user(request: Request, work: WorkDep, claims: AccessClaims) ->
         work.session, claims=claims, root_name=request.app.state.settings.app_root_admin
     )
     work.actor_id = principal.id
+    name_caller(request.scope, principal.id)
     return principal
 
 

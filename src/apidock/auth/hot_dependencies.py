@@ -17,6 +17,7 @@ from apidock.auth.dependencies import AccessClaims, all_of
 from apidock.auth.principal import CALLER_STATEMENT, caller_params, principal_from_row
 from apidock.auth.schemas import Principal
 from apidock.http.dependencies import CoreDep
+from apidock.http.request_log import name_caller
 from apidock.permissions import Permission
 
 
@@ -29,6 +30,7 @@ def require_on_core(*permissions: Permission) -> Callable[..., Awaitable[Princip
     ) -> Principal:
         row = await core.fetch_one(CALLER_STATEMENT, caller_params(claims))
         caller = principal_from_row(row, root_name=request.app.state.settings.app_root_admin)
+        name_caller(request.scope, caller.id)
         policy.need(caller, needed, root_holds_all=False)
         return caller
 

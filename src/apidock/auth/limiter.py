@@ -33,6 +33,7 @@ from redis.backoff import NoBackoff
 
 from apidock.config import Settings
 from apidock.errors import StoreUnavailable, TooManyRequests
+from apidock.metrics import LOGIN_RATE_LIMITED
 
 logger = logging.getLogger("apidock")
 
@@ -265,6 +266,7 @@ class LoginLimiter:
         ]
         wait = await self.store.reserve(limits, self._window)
         if wait:
+            LOGIN_RATE_LIMITED.labels("limit").inc()
             raise TooManyRequests(wait, LIMITED)
 
     async def succeeded(self, *, account: str, address: str | None = None) -> None:
@@ -300,6 +302,7 @@ class LoginLimiter:
         still bound the attempts of a window.
         """
         if user_id in self._checking:
+            LOGIN_RATE_LIMITED.labels("check_under_way").inc()
             raise TooManyRequests(1, "A password check of this account is under way")
         self._checking.add(user_id)
         try:

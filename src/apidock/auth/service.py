@@ -19,6 +19,7 @@ from apidock.auth.schemas import Principal, UserBrief
 from apidock.auth.tokens import IssuedToken, TokenClaims, TokenCodec, TokenType, new_family_id
 from apidock.db import CoreRunner, UTCDateTime, hot_statement, utcnow
 from apidock.errors import Unauthorized
+from apidock.metrics import LOGIN_FAILURES
 from apidock.users import service as user_service
 from apidock.users.models import User, UserStatus
 
@@ -146,6 +147,7 @@ async def login(
     async with limiter.attempt(account=account, address=address):
         matches, new_hash = await hasher.verify(password, user["password_hash"] if user else None)
         if user is None or not matches or user["status"] != UserStatus.NORMAL:
+            LOGIN_FAILURES.inc()
             raise Unauthorized(INVALID_CREDENTIALS)
     access, refresh = _issue_pair(
         codec, user_id=user["id"], version=user["token_version"], family_id=new_family_id()
@@ -162,6 +164,7 @@ async def login(
             },
         )
         if recorded != 1:
+            LOGIN_FAILURES.inc()
             raise Unauthorized(INVALID_CREDENTIALS)
         await statements.execute(_STORE_REFRESH_TOKEN, _stored_refresh_token(refresh))
         await purge_expired_now_and_then(statements.execute)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -12,11 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.db.core import CoreRunner
 from apidock.db.engine import Database
-from apidock.logs.models import REQUEST_ID_MAX_LENGTH
+from apidock.request_logs import REQUEST_ID, chosen_request_id, new_request_id
 from apidock.work import UnitOfWork
-
-# a request id a client may choose: printable, no spaces, no quotes, bounded
-_REQUEST_ID_RE = re.compile(rf"[A-Za-z0-9._:/+=@-]{{1,{REQUEST_ID_MAX_LENGTH}}}")
 
 # Methods that never write: their transaction may start deferred on SQLite.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,10 +43,11 @@ async def client_address(request: Request) -> str:
 
 
 async def request_id(request: Request) -> str:
-    """The request's id: its `X-Request-ID` when that is a plain token of at most 64
+    """The request's id, as its log lines and its answer's `X-Request-ID` give it
+    (`apidock.http.request_log`): its `X-Request-ID` when that is a plain token of at most 64
     characters, otherwise one made up (a client's odd header is not stored)."""
-    given = request.headers.get("x-request-id", "")
-    return given if _REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex
+    given = REQUEST_ID.get() or chosen_request_id(request.headers.get("x-request-id"))
+    return given or new_request_id()
 
 
 ClientAddress = Annotated[str, Depends(client_address)]

@@ -29,6 +29,7 @@ import orjson
 from apidock.apps.openapi_export import MOCK_PREFIX
 from apidock.config import Settings
 from apidock.db import CoreRunner, Database
+from apidock.metrics import count_mock_answer
 from apidock.mock.keys import MAX_KEY_LENGTH, key_hash
 from apidock.mock.log_writer import LogEntry, MockLogWriter
 from apidock.mock.lookup import MockDocuments, MockTarget, find_app
@@ -97,6 +98,7 @@ class MockServer:
         if scope["type"] != "http":
             return  # no WebSocket mock: the connection is closed unanswered
         status, headers, body, logged = await self._answer(scope, receive)
+        count_mock_answer(status)
         await send(
             {"type": "http.response.start", "status": status, "headers": [*headers, *FIXED_HEADERS]}
         )

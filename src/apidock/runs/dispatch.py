@@ -18,7 +18,8 @@ import logging
 from typing import Any, Protocol
 
 from saq import Queue
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.runs.executor import RunExecutor, Sessions
 from apidock.runs.models import Run, RunStatus
@@ -29,6 +30,13 @@ JOB_NAME = "execute_run"
 # the longest a run may take in a worker before saq aborts it (1,000 cases of 30 s, 8 at once)
 JOB_TIMEOUT_SECONDS = 3600
 JOB_RETRIES = 3
+
+
+async def count_queued(session: AsyncSession) -> int:
+    """The runs waiting for an executor: the queue's depth, whichever dispatcher holds them
+    (saq's jobs name a run whose row stays `queued` until an executor claims it)."""
+    statement = select(func.count()).select_from(Run).where(Run.status == RunStatus.QUEUED)
+    return int(await session.scalar(statement) or 0)
 
 
 class RunDispatcher(Protocol):

@@ -39,6 +39,7 @@ from apidock.contracts.templating import mask
 from apidock.db import utcnow
 from apidock.environments.models import Environment
 from apidock.environments.secrets import SecretsUnreadable, decrypt_secrets
+from apidock.metrics import RUNS_FINISHED
 from apidock.outbound.client import OutboundClient, TransportFailed
 from apidock.outbound.guard import Refused
 from apidock.runs.models import Run, RunResult, RunStatus
@@ -239,6 +240,7 @@ class RunExecutor:
                     finished_at=utcnow(),
                 )
             )
+        RUNS_FINISHED.labels(status.value).inc()
         return status
 
 
