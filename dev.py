@@ -67,12 +67,23 @@ def run(command: list[str], *, quiet: bool = False) -> None:
         sys.exit(status)
 
 
+def serve_url(extra: list[str]) -> str:
+    """Where `apidock serve` listens, given the options passed on to it (its defaults else)."""
+    # click takes no abbreviation of an option: neither does this
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="8000")
+    options, _ = parser.parse_known_args(extra)
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    return f"http://{host}:{options.port}"
+
+
 def serve(extra: list[str]) -> None:
     """Migrate and seed the database, then serve on http://127.0.0.1:8000 (by default)."""
     apidock = str(venv_bin("apidock"))
     run([apidock, "deploy"])
     command = [apidock, "serve", *extra]
-    say("serving on http://127.0.0.1:8000 unless told otherwise (Ctrl-C stops)")
+    say(f"serving on {serve_url(extra)} (Ctrl-C stops)")
     if os.name == "nt":
         sys.exit(subprocess.call(command, cwd=ROOT))
     os.chdir(ROOT)

@@ -69,8 +69,15 @@ def recreate_database(url: str) -> None:
 
 def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of an `apidock` subprocess on `database_url`, with state under `var_dir`."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("APIDOCK_")}
-    return env | SERVER_ENV | {"DATABASE_URL": database_url, "APP_VAR_DIR": str(var_dir)} | extra
+    # nor another server's metrics directory: each `apidock serve` owns its own
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("APIDOCK_") and key != "PROMETHEUS_MULTIPROC_DIR"
+    }
+    # `var_dir` as the project directory too: whose `.env` is read (none), not the checkout's
+    own = {"DATABASE_URL": database_url, "APP_VAR_DIR": str(var_dir)}
+    return env | SERVER_ENV | own | {"APIDOCK_PROJECT_DIR": str(var_dir)} | extra
 
 
 def apidock(
@@ -80,7 +87,7 @@ def apidock(
     done = subprocess.run(  # noqa: S603 (our own command)
         [sys.executable, "-m", "apidock", *args],
         env=dict(env),
-        cwd=env["APP_VAR_DIR"],  # no project `.env` is read
+        cwd=env["APP_VAR_DIR"],
         input=stdin,
         capture_output=True,
         text=True,

@@ -19,17 +19,16 @@ import click
 import pytest
 import uvicorn
 from click.testing import CliRunner, Result
-from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import insert, make_url, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from apidock import migrations
 from apidock.auth.passwords import PasswordHasher, usable_cpus
 from apidock.cli import cli
-from apidock.cli.routes import route_table
 from apidock.config import Settings, load_settings, to_async_url
 from apidock.models import Role, User
-from apidock.permissions import ADMIN_ROLE, DEFAULT_ROLE, SEEDED_ROLES, Permission
+from apidock.permissions import ADMIN_ROLE, DEFAULT_ROLE, SEEDED_ROLES
+from apidock.project import PROJECT_DIR_ENV
 from apidock.users.models import UserStatus
 from tests.conftest import DATABASE_PARAMS, create_database, drop_database
 from tests.migrations.test_adopt import FLASK_MIGRATE_REVISION, original_ddl, original_rows
@@ -51,6 +50,8 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, st
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     values = {
+        # the project directory, whose `.env` the settings read: none, not the checkout's
+        PROJECT_DIR_ENV: str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'apidock.db'}",
         "APP_VAR_DIR": str(tmp_path / "var"),
         "ARGON2_MEMORY_COST": "64",
@@ -78,6 +79,29 @@ def database_url(
         asyncio.run(drop_database(request.param, name))
 
 
+@pytest.fixture(scope="session")
+def head_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once a test process, which `at_head` copies."""
+    path = tmp_path_factory.mktemp("head") / "apidock.db"
+
+    async def upgrade() -> None:
+        engine = create_async_engine(to_async_url(f"sqlite:///{path}"))
+        try:
+            await migrations.upgrade(engine, "head")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(upgrade())
+    return path
+
+
+@pytest.fixture
+def at_head(environment: dict[str, str], head_database: Path) -> str:
+    """The environment's SQLite database at head (`serve` refuses any other); its URL."""
+    shutil.copy(head_database, environment["DATABASE_URL"].removeprefix("sqlite:///"))
+    return environment["DATABASE_URL"]
+
+
 def invoke(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=input, prog_name="apidock")
 
@@ -86,6 +110,13 @@ def ok(*args: str, input: str | None = None) -> Result:
     result = invoke(*args, input=input)
     assert result.exit_code == 0, (result.output, result.exception)
     return result
+
+
+def current_revision() -> str:
+    """The revision `apidock db current` says the database is at (`base` for none)."""
+    line = ok("db", "current").output.splitlines()[1]
+    assert line.startswith("Revision: "), line
+    return line.split()[1]
 
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -349,16 +380,16 @@ def test_deploy_finds_the_admin_whatever_the_case(
 
 
 def test_db_upgrade_current_downgrade_history(environment: dict[str, str]) -> None:
-    assert ok("db", "current").output.strip() == "base"
+    assert current_revision() == "base"
     upgraded = ok("db", "upgrade").output
-    head = ok("db", "current").output.strip()
+    head = current_revision()
     assert head != "base"
     assert head in upgraded
     assert head in ok("db", "history").output
     assert ok("db", "downgrade", "base").output.strip() == "Database at revision base"
-    assert ok("db", "current").output.strip() == "base"
+    assert current_revision() == "base"
     ok("db", "upgrade", "head")
-    assert ok("db", "current").output.strip() == head
+    assert current_revision() == head
 
 
 def test_db_downgrade_takes_relative_revisions(environment: dict[str, str]) -> None:
@@ -366,11 +397,11 @@ def test_db_downgrade_takes_relative_revisions(environment: dict[str, str]) -> N
     ok("db", "upgrade")
 
     assert ok("db", "downgrade", "-1").output.strip() == f"Database at revision {previous}"
-    assert ok("db", "current").output.strip() == previous
+    assert current_revision() == previous
     ok("db", "upgrade", "+1")
-    assert ok("db", "current").output.strip() == newest
+    assert current_revision() == newest
     ok("db", "downgrade", "-2")
-    assert ok("db", "current").output.strip() == before_previous
+    assert current_revision() == before_previous
     assert "'--bogus'" in invoke("db", "downgrade", "--bogus").output
 
 
@@ -409,13 +440,13 @@ def test_db_adopt_refuses_then_adopts_then_leaves_alone(database_url: str) -> No
     refused = invoke("db", "adopt")
     assert refused.exit_code == 1
     assert "holds no table of the Flask api-dock; nothing was changed" in refused.output
-    assert ok("db", "current").output.strip() == "base"
+    assert current_revision() == "base"
 
     _build_original(database_url)
     adopted = ok("db", "adopt").output
     assert f"adopted at revision {FIRST_REVISION}, replacing {FLASK_MIGRATE_REVISION}" in adopted
     assert "apidock db upgrade" in adopted
-    assert ok("db", "current").output.strip() == FIRST_REVISION
+    assert current_revision() == FIRST_REVISION
     again = ok("db", "adopt").output
     assert f"already managed by API Dock, at revision {FIRST_REVISION}: unchanged" in again
 
@@ -499,58 +530,6 @@ def test_create_user_before_deploy_says_what_is_missing(environment: dict[str, s
     assert result.stderr.startswith("Error: database error:")
 
 
-# --- routes ---------------------------------------------------------------------------------
-
-
-def test_routes_lists_method_path_name_and_permission(environment: dict[str, str]) -> None:
-    lines = ok("routes").output.splitlines()
-    assert lines[0].split() == ["METHOD", "PATH", "NAME", "PERMISSION"]
-    rows = {tuple(line.split()[:2]): line.split() for line in lines[1:]}
-    assert rows["GET", "/healthz"] == ["GET", "/healthz", "healthz", "-"]
-    assert ("GET", "/readyz") in rows
-    assert ("POST", "/api/v1/login") in rows
-    assert all(len(row) == 4 for row in rows.values())
-
-
-def test_route_table_finds_permissions_however_deep() -> None:
-    def require(*flags: Permission) -> Any:
-        def check() -> None:
-            return None
-
-        check.permissions = flags  # type: ignore[attr-defined]
-        return check
-
-    def wrapper(_: None = Depends(require(Permission.READ_LOGS))) -> None:
-        return None
-
-    app = FastAPI()
-
-    @app.get("/open", name="open")
-    def open_route() -> None:
-        return None
-
-    @app.delete("/guarded", name="guarded", dependencies=[Depends(require(Permission.DELETE_APPS))])
-    def guarded(_: None = Depends(wrapper)) -> None:
-        return None
-
-    logs = APIRouter(prefix="/logs", dependencies=[Depends(require(Permission.READ_LOGS))])
-
-    @logs.get("/{log_id}", name="read_log")
-    def read_log(log_id: int, _: None = Depends(require(Permission.ADMIN))) -> None:
-        return None
-
-    app.include_router(logs, prefix="/api/v1")
-
-    rows = {row.path: row for row in route_table(app)}
-    assert rows["/open"].permission == "-"
-    assert rows["/guarded"].methods == "DELETE"
-    assert rows["/guarded"].name == "guarded"
-    assert rows["/guarded"].permission == "delete_apps,read_logs"
-    assert rows["/api/v1/logs/{log_id}"].name == "read_log"
-    assert rows["/api/v1/logs/{log_id}"].methods == "GET"
-    assert rows["/api/v1/logs/{log_id}"].permission == "read_logs,admin"
-
-
 # --- shell, serve, profile ------------------------------------------------------------------
 
 
@@ -620,6 +599,7 @@ def _stop(process: subprocess.Popen[str]) -> str:
     return stderr
 
 
+@pytest.mark.usefixtures("at_head")
 def test_serve_answers_healthz(environment: dict[str, str]) -> None:
     port = _free_port()
     process = _serving(environment, "serve", "--port", str(port))
@@ -630,6 +610,7 @@ def test_serve_answers_healthz(environment: dict[str, str]) -> None:
     assert body == b'{"status":"ok"}', stderr
 
 
+@pytest.mark.usefixtures("at_head")
 def test_profile_writes_one_report_per_request(environment: dict[str, str], tmp_path: Path) -> None:
     port = _free_port()
     process = _serving(environment, "profile", "--port", str(port))
@@ -643,6 +624,7 @@ def test_profile_writes_one_report_per_request(environment: dict[str, str], tmp_
     assert any("-GET-healthz-200-" in name for name in reports), reports
 
 
+@pytest.mark.usefixtures("at_head")
 @pytest.mark.parametrize(
     ("workers", "chosen", "expected"),
     [
@@ -673,6 +655,7 @@ def test_serve_shares_the_hashing_threads_among_workers(
     assert os.environ.get("PASSWORD_HASH_CONCURRENCY") == expected
 
 
+@pytest.mark.usefixtures("at_head")
 @pytest.mark.parametrize(
     ("workers", "redis_url", "expected"),
     [
@@ -708,6 +691,7 @@ def test_create_user_refuses_the_root_administrators_name(database_url: str) -> 
     assert snapshot(database_url)["users"] == []
 
 
+@pytest.mark.usefixtures("at_head")
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [

@@ -18,6 +18,7 @@ from apidock.config import (
     load_or_create_secret,
     load_settings,
 )
+from apidock.project import PROJECT_DIR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_SECRET = "eheEI0-26l06KC929F3bQrcDKl_qoQjBxey1qMevwQw"  # secrets.token_urlsafe(32)
@@ -36,6 +37,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     monkeypatch.chdir(tmp_path)
+    # the project directory: its `.env` is read, relative paths are under it
+    monkeypatch.setenv(PROJECT_DIR_ENV, str(tmp_path))
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
     return tmp_path
 
@@ -65,11 +68,14 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     ],
 )
 def test_database_url_gets_the_async_driver_and_keeps_its_options(
-    raw: str, driver: str, query: dict[str, str]
+    raw: str, driver: str, query: dict[str, str], tmp_path: Path
 ) -> None:
     settings = load_settings(DATABASE_URL=raw)
     url = make_url(settings.database_url)
     original = make_url(raw)
+    if driver == "sqlite+aiosqlite" and not raw.startswith("sqlite:////"):
+        # a relative SQLite file is the project directory's (apidock.project)
+        original = original.set(database=str(tmp_path / (original.database or "")))
     assert url.drivername == driver
     assert dict(url.query) == query
     assert (url.username, url.password, url.host, url.port, url.database) == (

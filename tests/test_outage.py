@@ -30,6 +30,7 @@ from tests.conftest import (
     drop_database,
     make_client,
     make_settings,
+    mark_at_head,
     seed_test_roles,
 )
 from tests.factories import bearer, create_user
@@ -95,6 +96,7 @@ async def outage_database() -> AsyncIterator[URL]:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
             await seed_test_roles(connection)
+            await mark_at_head(connection)
     finally:
         await engine.dispose()
     yield url

@@ -35,6 +35,7 @@ from apidock.db import Database
 from apidock.main import create_app
 from apidock.models import Role, User
 from apidock.permissions import Permission
+from apidock.project import PROJECT_DIR_ENV
 from apidock.users.models import UserStatus
 from apidock.users.names import normalize_name
 from tests.conftest import TEST_JWT_SECRET, make_client, make_settings, wipe_database
@@ -363,6 +364,7 @@ def test_a_weak_key_in_dotenv_stops_production(
     for name in ("JWT_SECRET_KEY", "APP_CONFIG", "DATABASE_URL", "SQLALCHEMY_DATABASE_URI"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(PROJECT_DIR_ENV, str(tmp_path))  # whose `.env` is read
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
     key = b64(b"password" * 4)
     (tmp_path / ".env").write_text(f'APP_CONFIG=production\nJWT_SECRET_KEY=" {key} "\n')

@@ -258,6 +258,8 @@ def test_serve_hands_the_limits_to_uvicorn(monkeypatch: pytest.MonkeyPatch, tmp_
         monkeypatch.setenv(name, value)
     called: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: called.update(kwargs))
+    # serve refuses a database not at head
+    assert CliRunner().invoke(cli.cli, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(cli.cli, ["serve", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert called["http"] == server.PROTOCOL

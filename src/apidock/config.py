@@ -22,6 +22,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from apidock.project import anchored, anchored_sqlite_url, dotenv_file, no_project_dir
+
 # the judging of a production key lives in `apidock.secret_strength`; named here as before
 from apidock.secret_strength import MIN_PRODUCTION_SECRET_BITS as MIN_PRODUCTION_SECRET_BITS
 from apidock.secret_strength import estimated_entropy_bits as estimated_entropy_bits
@@ -67,6 +69,13 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TESTING = "testing"
     PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    """How the server writes its log lines (apidock.request_logs)."""
+
+    JSON = "json"
+    TEXT = "text"
 
 
 class SettingsError(Exception):
@@ -215,6 +224,10 @@ class Settings(BaseSettings):
     # FastAPI's native OpenTelemetry: off unless asked for, since even unconfigured it looks
     # up the global providers on every request
     telemetry: bool = Field(default=False, alias="TELEMETRY")
+    # the server's log lines, one per request among them: JSON lines, or `text` for people
+    log_format: LogFormat = Field(default=LogFormat.JSON, alias="LOG_FORMAT")
+    # when set, GET /metrics needs `Authorization: Bearer <token>` (apidock.http.metrics_endpoint)
+    metrics_token: SecretStr | None = Field(default=None, alias="METRICS_TOKEN")
 
     # argon2id cost (OWASP minimum by default: m=19 MiB, t=2, p=1); tests lower them
     argon2_memory_cost: int = Field(default=19 * 1024, ge=8, alias="ARGON2_MEMORY_COST")
@@ -243,20 +256,29 @@ class Settings(BaseSettings):
     def _check_hosts(cls, hosts: list[str]) -> list[str]:
         return [normal_host(host) for host in hosts]
 
-    @field_validator("redis_url", "limit_concurrency", mode="before")
+    @field_validator("redis_url", "limit_concurrency", "metrics_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:
-        self.var_dir = self.var_dir.expanduser().resolve()
+        # a relative path is under the project directory (apidock.project), never the
+        # current one; without a project it is refused where something is kept there
+        var_dir = anchored(self.var_dir)
+        unanchored = no_project_dir("APP_VAR_DIR", self.var_dir, "/srv/apidock/var")
+        self.var_dir = var_dir or self.var_dir.expanduser().resolve()
         if not self.database_url:
-            self.database_url = f"sqlite:///{self.var_dir / 'apidock.db'}"
+            if var_dir is None:
+                raise ValueError(f"{unanchored} (it holds the SQLite database)")
+            self.database_url = f"sqlite:///{var_dir / 'apidock.db'}"
         try:
-            self.database_url = to_async_url(self.database_url)
+            self.database_url = anchored_sqlite_url(to_async_url(self.database_url))
         except ValueError as exc:
-            raise ValueError(f"DATABASE_URL: {exc}") from None
+            message = str(exc)
+            raise ValueError(
+                message if message.startswith("DATABASE_URL:") else f"DATABASE_URL: {message}"
+            ) from None
         # each key is refused in production when missing or weak, and made once and kept
         # under var_dir elsewhere
         for setting, field, file_name in _KEYS:
@@ -267,7 +289,9 @@ class Settings(BaseSettings):
                 if reason is not None:
                     raise ValueError(f"{setting}: {reason}; make one with: {GENERATE_SECRET}")
             elif not secret:
-                setattr(self, field, SecretStr(load_or_create_secret(self.var_dir, file_name)))
+                if var_dir is None:
+                    raise ValueError(f"{unanchored} (it holds the development {setting})")
+                setattr(self, field, SecretStr(load_or_create_secret(var_dir, file_name)))
         return self
 
     @property
@@ -292,6 +316,8 @@ def _one_line(error: ValidationError) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings, turning a validation failure into one line naming the setting."""
+    # `.env` is the project directory's, whatever the current one (apidock.project)
+    overrides.setdefault("_env_file", dotenv_file())
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -33,6 +33,9 @@ class DeployReport:
     users_given_default_role: int
     # set only when the password was generated: the one time it is ever shown
     generated_password: str | None
+    # APP_ROOT_ADMIN_PASSWORD was set, but the administrator already existed: its own
+    # password stands (deploy never changes a password; `apidock reset-password` does)
+    configured_password_ignored: bool = False
 
     @property
     def migrated(self) -> bool:
@@ -104,4 +107,5 @@ async def deploy(database: Database, settings: Settings, *, hasher: PasswordHash
         admin_reinstated=reinstated,
         users_given_default_role=roleless,
         generated_password=generated_password,
+        configured_password_ignored=admin is not None and configured_password is not None,
     )

@@ -13,7 +13,6 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
-from sqlalchemy import text
 from starlette.types import ASGIApp
 
 from apidock import __version__
@@ -29,22 +28,30 @@ from apidock.cases.router import router as cases_router
 from apidock.config import Settings, get_settings
 from apidock.db import Database, create_engine
 from apidock.environments.router import router as environments_router
+from apidock.errors import RETRY_UNAVAILABLE_AFTER
 from apidock.groups.router import router as groups_router
 from apidock.http.docs_ui import add_docs_routes
 from apidock.http.errors import COMMON_ERROR_RESPONSES, install_error_handler
+from apidock.http.metrics_endpoint import METRICS_PATH, add_metrics_route
 from apidock.http.middleware import BodyLimits, SecurityHeaders, TrustedHosts
+from apidock.http.request_log import RequestRecorder
+from apidock.http.trailing_slash import serve_paths_with_a_trailing_slash
 from apidock.imports import pool as import_processes
 from apidock.imports.router import IMPORT_PATH
 from apidock.imports.router import router as imports_router
 from apidock.log_queue import QueuedLogs
 from apidock.logs.router import router as logs_router
+from apidock.metrics import PoolSampler
 from apidock.mock.router import router as mock_router
 from apidock.mock.server import MockDispatch, MockServer
+from apidock.readiness import ReadinessCheck
+from apidock.revisions import recording  # noqa: F401  (its commit step records revisions)
+from apidock.revisions.router import router as revisions_router
 from apidock.roles.router import router as roles_router
 from apidock.runs.dispatch import LocalRuns
 from apidock.runs.router import router as runs_router
 from apidock.runs.runtime import dispatcher_for, executor_for
-from apidock.schemas import Health, RootInfo, ValidationErrorEnvelope
+from apidock.schemas import ErrorEnvelope, Health, RootInfo, ValidationErrorEnvelope
 from apidock.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -55,6 +62,7 @@ OPENAPI_TAG_ORDER = (
     "service",
     "auth",
     "apps",
+    "revisions",
     "groups",
     "responses",
     "examples",
@@ -100,16 +108,23 @@ def _add_service_routes(app: FastAPI) -> None:
         tags=["service"],
         summary="Readiness",
         response_model=Health,
-        responses={503: {"model": Health, "description": "The database cannot be reached"}},
+        responses={
+            503: {
+                "model": ErrorEnvelope,
+                "description": "The database cannot be reached, or its schema is not at the "
+                "revision this code needs; `message` says which and what to run",
+            }
+        },
     )
     async def readyz(request: Request) -> Health | JSONResponse:
-        """The database answers a query."""
-        database: Database = request.app.state.database
-        try:
-            async with database.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            return JSONResponse({"status": "unavailable"}, status_code=503)
+        """The database answers and its schema is at the newest revision (asked at most
+        every two seconds)."""
+        readiness: ReadinessCheck = request.app.state.readiness
+        answer = await readiness.check()
+        if answer.problem is not None:
+            body = ErrorEnvelope(message=answer.problem, data=answer.data)
+            headers = {"Retry-After": RETRY_UNAVAILABLE_AFTER} if answer.unavailable else None
+            return JSONResponse(body.model_dump(mode="json"), status_code=503, headers=headers)
         return Health(status="ok")
 
 
@@ -170,6 +185,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     mock = MockServer(database, settings, prefix=MOCK_PREFIX)
     run_executor = executor_for(database, settings)
     runs = dispatcher_for(settings, run_executor)
+    pool_sampler = PoolSampler(lambda: database.engine.pool)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -179,12 +195,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         gc.freeze()
         logs = QueuedLogs()
         logs.start()
+        pool_sampler.start()
         if isinstance(runs, LocalRuns):
             # the runs queued before the server last stopped
             runs.resume_soon(run_executor.sessions)
         try:
             yield
         finally:
+            await pool_sampler.stop()
             logs.stop()
         await runs.close()
         await run_executor.client.aclose()
@@ -209,6 +227,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.readiness = ReadinessCheck(database.engine)
     app.state.token_codec = TokenCodec(settings)
     app.state.password_hasher = password_hasher
     app.state.login_limiter = login_limiter
@@ -216,13 +235,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.runs = runs
     app.state.run_executor = run_executor
     install_error_handler(app)
+    serve_paths_with_a_trailing_slash(app)
     # inside CORS, so a browser can read the 413 too
     app.add_middleware(
         BodyLimits,
         max_bytes=settings.max_body_size,
         timeout=settings.body_timeout,
         larger=dict.fromkeys(
-            (re.escape(IMPORT_PATH), COMPONENTS_PATHS),
+            # with or without a trailing slash, served alike (apidock.http.trailing_slash)
+            (re.escape(IMPORT_PATH) + "/?", COMPONENTS_PATHS + "/?"),
             max(settings.import_max_bytes, settings.max_body_size),
         ),
     )
@@ -235,7 +256,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     if settings.trusted_hosts:
         # outside CORS and the body limits: another host is refused before anything else runs
-        app.add_middleware(TrustedHosts, hosts=settings.trusted_hosts, exempt_paths=PROBES)
+        app.add_middleware(
+            TrustedHosts, hosts=settings.trusted_hosts, exempt_paths=(*PROBES, METRICS_PATH)
+        )
     _outermost(app, SecurityHeaders, api_prefix=API_PREFIX)
     # `/mock/...` goes to the mock server before anything of the API's (its own headers, its
     # own body bound), the Host checked as for the API
@@ -248,6 +271,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             else mock
         ),
     )
+    # outermost: every answer gets its request id, its log line and its count (the mock's too)
+    _outermost(app, RequestRecorder, mock_prefix=MOCK_PREFIX)
     # Routes are tried in order, each path against each route: the users' and the APIs'
     # routers, which hold the hottest reads and lists, come first. The paths of the routers
     # do not overlap, except `/apis/{api_id}` and its siblings `/apis/responses`, `/apis/examples`.
@@ -257,9 +282,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(catalog_router, prefix=API_PREFIX)
     add_docs_routes(app, api_prefix=API_PREFIX)
     _add_service_routes(app)
+    add_metrics_route(app, pool_sampler)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(apps_router, prefix=API_PREFIX)
+    app.include_router(revisions_router, prefix=API_PREFIX)
     app.include_router(logs_router, prefix=API_PREFIX)
     app.include_router(mock_router, prefix=API_PREFIX)
     app.include_router(environments_router, prefix=API_PREFIX)

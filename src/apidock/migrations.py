@@ -24,6 +24,8 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from apidock.project import project_dir
+
 ALEMBIC_INI_ENV = "APIDOCK_ALEMBIC_INI"
 # src/apidock/migrations.py -> the checkout's root, where alembic.ini sits (editable installs)
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]
@@ -45,18 +47,20 @@ class RevisionInfo:
 
 
 def find_alembic_ini() -> Path:
-    """The alembic.ini to use: `$APIDOCK_ALEMBIC_INI`, `./alembic.ini`, or the checkout's."""
+    """The alembic.ini to use: `$APIDOCK_ALEMBIC_INI`, the project directory's, or the
+    checkout's; never the current directory's, which may be another project's."""
     configured = os.environ.get(ALEMBIC_INI_ENV, "").strip()
     if configured:
         path = Path(configured).expanduser()
         if not path.is_file():
             raise MigrationError(f"{ALEMBIC_INI_ENV}: no such file: {path}")
         return path
-    for candidate in (Path.cwd() / "alembic.ini", _SOURCE_ROOT / "alembic.ini"):
-        if candidate.is_file():
-            return candidate
+    for root in (project_dir(), _SOURCE_ROOT):
+        if root is not None and (root / "alembic.ini").is_file():
+            return root / "alembic.ini"
     raise MigrationError(
-        f"alembic.ini not found: run from the project directory or set {ALEMBIC_INI_ENV}"
+        f"alembic.ini not found (API Dock runs from an installed package): set "
+        f"{ALEMBIC_INI_ENV} to the alembic.ini beside the migrations"
     )
 
 

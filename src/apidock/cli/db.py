@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from apidock import migrations
+from apidock import migrations, readiness
 from apidock.adopt import adopt as run_adopt
-from apidock.cli.running import call_or_exit, read_settings, run_on_database
+from apidock.cli.running import call_or_exit, read_settings, run_on_database, shown_url
 from apidock.db import Database
 
 
@@ -68,12 +68,25 @@ def adopt() -> None:
 
 @db.command()
 def current() -> None:
-    """Show the revision the database is at ('base' when it has none)."""
+    """Show which database the settings name (its password hidden), the revision it is at
+    ('base' when it has none) and whether that is the head, the newest of this code."""
     settings = read_settings()
-    revision = run_on_database(
-        settings, lambda database: migrations.current_revision(database.engine)
+    code = call_or_exit(readiness.code_revisions)
+    state = run_on_database(
+        settings, lambda database: readiness.schema_state(database.engine, code)
     )
-    click.echo(revision or "base")
+    click.echo(f"Database: {shown_url(settings.database_url)}")
+    click.echo(f"Revision: {state.revision or 'base'} ({_standing(state)})")
+
+
+def _standing(state: readiness.SchemaState) -> str:
+    if state.at_head:
+        return "head"
+    if state.revision is None:
+        return f"not migrated; the head is {state.head}: run `apidock deploy`"
+    if not state.known:
+        return f"unknown to this code, whose head is {state.head}"
+    return f"behind the head, {state.head}: run `apidock db upgrade`"
 
 
 @db.command()

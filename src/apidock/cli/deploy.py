@@ -6,6 +6,7 @@ import click
 
 from apidock.auth.passwords import PasswordHasher
 from apidock.cli.running import read_settings, run_on_database
+from apidock.config import Settings
 from apidock.deploy import DeployReport
 from apidock.deploy import deploy as run_deploy
 
@@ -18,9 +19,14 @@ def deploy() -> None:
     now) get their defined permissions back, or are created again if deleted, the root
     administrator (APP_ROOT_ADMIN) gets the administrator role and normal status back, and
     nothing else changes. Its password comes from APP_ROOT_ADMIN_PASSWORD or is generated
-    and shown once, when the administrator is created; an existing password is kept.
+    and shown once, when the administrator is created; an existing password is kept (change
+    it with `apidock reset-password`).
     """
-    settings = read_settings()
+    deploy_and_tell(read_settings())
+
+
+def deploy_and_tell(settings: Settings) -> None:
+    """Run the deploy and tell what it did (`apidock deploy`, `apidock serve --deploy`)."""
     report = run_on_database(
         settings,
         lambda database: run_deploy(database, settings, hasher=PasswordHasher(settings)),
@@ -61,4 +67,10 @@ def _tell(report: DeployReport) -> None:
         click.echo(
             f"Password of {name!r}, shown only this once: {report.generated_password}\n"
             "Keep it somewhere safe, or set APP_ROOT_ADMIN_PASSWORD before the first deploy."
+        )
+    if report.configured_password_ignored:
+        click.echo(
+            f"APP_ROOT_ADMIN_PASSWORD ignored: {name!r} already exists and keeps its password "
+            "(deploy sets it only when it creates the administrator); to change it, run "
+            f"`apidock reset-password {name}` (add --stdin to give the new one)"
         )

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import click
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
 
 from apidock import migrations
 from apidock.config import Settings, SettingsError, load_settings
@@ -41,6 +42,11 @@ def call_or_exit(work: Callable[[], T]) -> T:
         raise click.ClickException(str(exc)) from None
     except (sa_exc.SQLAlchemyError, OSError) as exc:
         raise click.ClickException(f"database error: {_first_line(exc)}") from None
+
+
+def shown_url(url: str) -> str:
+    """A database URL as the commands show it: its password replaced by `***`."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def read_settings() -> Settings:

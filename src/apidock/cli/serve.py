@@ -10,16 +10,36 @@ import click
 import uvicorn
 
 import apidock
-from apidock import server
+from apidock import metrics, readiness, server
 from apidock.auth.passwords import usable_cpus
-from apidock.cli.running import read_settings
+from apidock.cli.deploy import deploy_and_tell
+from apidock.cli.running import call_or_exit, read_settings, run_on_database, shown_url
+from apidock.config import Settings
 from apidock.db import Database, create_engine
 from apidock.main import create_app
 from apidock.mock.server import MockServer
 from apidock.profiling import ProfilerMiddleware
+from apidock.request_logs import log_config
 
 APP_FACTORY = "apidock.main:create_app"
 PACKAGE_DIR = Path(apidock.__file__).parent
+
+
+def refuse_unless_at_head(settings: Settings) -> None:
+    """Stop, naming the database and the command to run, unless its schema is at the revision
+    this code needs: on any other every request would fail, behind a 200 of /healthz."""
+    shown = shown_url(settings.database_url)
+    code = call_or_exit(readiness.code_revisions)
+    try:
+        state = run_on_database(
+            settings, lambda database: readiness.schema_state(database.engine, code)
+        )
+    except click.ClickException as exc:
+        raise click.ClickException(f"{exc.message} (database {shown})") from None
+    problem = state.problem(f"The database {shown}")
+    if problem is not None:
+        raise click.ClickException(f"{problem}, or start with `apidock serve --deploy`")
+
 
 _host = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 _port = click.option(
@@ -53,7 +73,8 @@ _forwarded_allow_ips = click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
-    help="Log one line per request (behind a proxy that logs, leaving it out saves CPU).",
+    help="Log one line per request, as LOG_FORMAT says (behind a proxy that logs, leaving it "
+    "out saves CPU).",
 )
 @click.option(
     "--loop",
@@ -64,6 +85,13 @@ _forwarded_allow_ips = click.option(
     "serving the same load, took 0.6 s to accept 64 (docs/benchmarks.md).",
 )
 @_forwarded_allow_ips
+@click.option(
+    "--deploy",
+    "deploy_first",
+    is_flag=True,
+    help="Run `apidock deploy` first (migrate, seed the roles and the root administrator), "
+    "then serve: what the image does.",
+)
 def serve(
     host: str,
     port: int,
@@ -72,12 +100,22 @@ def serve(
     access_log: bool,
     loop: str,
     forwarded_allow_ips: str,
+    deploy_first: bool,
 ) -> None:
-    """Serve the API with uvicorn (uvloop, httptools with bounds on each request head)."""
+    """Serve the API with uvicorn (uvloop, httptools with bounds on each request head).
+
+    Refuses to start on a database whose schema is not at the revision this code needs
+    (never migrated, or behind), naming the command to run; with --deploy, runs the deploy
+    first.
+    """
     # a bad setting stops here, in one line, before any worker starts
     settings = read_settings()
     if reload and workers > 1:
         raise click.UsageError("--reload runs a single process; leave out --workers")
+    if deploy_first:
+        deploy_and_tell(settings)
+    else:
+        refuse_unless_at_head(settings)
     if workers > 1 and settings.password_hash_concurrency is None:
         # the usable CPUs shared among the workers (apidock.auth.passwords tells why)
         share = max(1, usable_cpus() // workers)
@@ -90,6 +128,8 @@ def serve(
             ("LOGIN_MAX_FAILURES_PER_IP", settings.login_max_failures_per_ip),
         ):
             os.environ[name] = str(max(1, limit // workers))
+    # the workers' metrics in shared files, added up by whichever answers /metrics
+    metrics.own_multiprocess_dir(workers)
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -101,7 +141,9 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
-        access_log=access_log,
+        # the request lines of apidock.http.request_log replace uvicorn's access log
+        access_log=False,
+        log_config=log_config(settings.log_format, request_lines=access_log),
         loop=loop,
         http=server.PROTOCOL,
         timeout_keep_alive=settings.timeout_keep_alive,
@@ -125,6 +167,7 @@ def profile(host: str, port: int, output: Path | None, forwarded_allow_ips: str)
     Requests are profiled one at a time. Read a report with `python -m pstats FILE`.
     """
     settings = read_settings()
+    refuse_unless_at_head(settings)
     directory = (output or settings.var_dir / "profiles").resolve()
     click.echo(f"Writing one profile per request under {directory}", err=True)
     uvicorn.run(
@@ -134,6 +177,8 @@ def profile(host: str, port: int, output: Path | None, forwarded_allow_ips: str)
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
+        access_log=False,
+        log_config=log_config(settings.log_format),
     )
 
 

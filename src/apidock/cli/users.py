@@ -1,14 +1,18 @@
-"""`apidock create-user`: a user made through the users service, as the API makes one."""
+"""`apidock create-user` and `apidock reset-password`: a user made, and a password set,
+through the users service, as the API does."""
 
 from __future__ import annotations
 
+import secrets
 import sys
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from apidock.auth.passwords import PasswordHasher
 from apidock.cli.running import read_settings, run_on_database
 from apidock.db import Database
+from apidock.deploy import GENERATED_PASSWORD_BYTES
 from apidock.roles import service as role_service
 from apidock.users import service as user_service
 from apidock.users.names import is_root_name
@@ -19,11 +23,11 @@ from apidock.work import UnitOfWork
 AUDIT_ADDRESS = "cli"
 
 
-def _password_from_stdin() -> str:
+def _password_from_stdin(option: str = "--password-stdin") -> str:
     line = sys.stdin.readline()
     password = line.removesuffix("\n").removesuffix("\r")
     if not password:
-        raise click.UsageError("--password-stdin: standard input holds no password")
+        raise click.UsageError(f"{option}: standard input holds no password")
     return password
 
 
@@ -36,7 +40,11 @@ def _check_password(value: str) -> str:
 
 @click.command("create-user")
 @click.argument("name")
-@click.option("--role", help="Title of the user's role.  [default: the default role]")
+@click.option(
+    "--role",
+    help="Title of the user's role (deploy seeds User, Developer, QA and Administrator; "
+    "`GET /api/v1/roles` lists them all).  [default: the default role]",
+)
 @click.option(
     "--password-stdin",
     is_flag=True,
@@ -77,8 +85,7 @@ def create_user(name: str, role: str | None, password_stdin: bool) -> None:
             else:
                 found = await role_service.get_by_title(session, title=role)
             if found is None:
-                wanted = "default role" if role is None else f"role {role!r}"
-                raise click.ClickException(f"There is no {wanted}; has `apidock deploy` run?")
+                raise click.ClickException(await _no_such_role(session, role))
             # no actor: no account runs the command
             user = await user_service.create_audited(
                 UnitOfWork(session=session, address=AUDIT_ADDRESS),
@@ -90,3 +97,62 @@ def create_user(name: str, role: str | None, password_stdin: bool) -> None:
             return f"User {user.name!r} created with id {user.id} and role {found.title!r}"
 
     click.echo(run_on_database(settings, work))
+
+
+async def _no_such_role(session: AsyncSession, title: str | None) -> str:
+    """Why the role was not found, with the titles there are to choose from."""
+    titles = [found.title for found in await role_service.list_all(session)]
+    if not titles:
+        return "There are no roles yet: run `apidock deploy` first"
+    wanted = "default role" if title is None else f"role {title!r}"
+    return f"There is no {wanted}; the roles are: {', '.join(titles)}"
+
+
+@click.command("reset-password")
+@click.argument("name")
+@click.option(
+    "--stdin",
+    "from_stdin",
+    is_flag=True,
+    help="Read the new password from the first line of standard input instead of generating one.",
+)
+def reset_password(name: str, from_stdin: bool) -> None:
+    """Give user NAME a new password: a random one, printed only this once, or one read from
+    standard input (--stdin), held to the API's rules.
+
+    For the root administrator too, whose password APP_ROOT_ADMIN_PASSWORD sets only when
+    deploy creates it. As a change of password through the API does, it signs the user out
+    everywhere (every access and refresh token stops working) and writes one audit row
+    `user.password`, with no actor and the address `cli`. The name is compared without
+    regard to case or width; a deleted user is refused.
+    """
+    settings = read_settings()
+    if from_stdin:
+        password = _check_password(_password_from_stdin("--stdin"))
+    else:
+        # as deploy makes the root's: 24 URL-safe characters, 144 random bits
+        password = secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+    async def work(database: Database) -> str:
+        async with database.transaction() as session:
+            user = await user_service.get_by_name(session, name=name, include_deleted=True)
+            if user is None:
+                raise click.ClickException(f"No user is named {name!r}")
+            if user.deleted_at is not None:
+                raise click.ClickException(f"The user {user.name!r} is deleted")
+            await user_service.reset_password(
+                UnitOfWork(session=session, address=AUDIT_ADDRESS),
+                user=user,
+                password=password,
+                hasher=PasswordHasher(settings),
+            )
+            return user.name
+
+    found = run_on_database(settings, work)
+    if from_stdin:
+        click.echo(f"Password of {found!r} changed; it is signed out everywhere")
+    else:
+        click.echo(
+            f"New password of {found!r}, shown only this once: {password}\n"
+            "It is signed out everywhere."
+        )

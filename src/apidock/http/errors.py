@@ -68,6 +68,24 @@ def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     ]
 
 
+JSON_CONTENT_TYPE_HINT = (
+    "Validation failed: the body was not read as JSON; send it with the header "
+    "`Content-Type: application/json`"
+)
+
+
+def _json_body_sent_as_another_type(request: Request, error: RequestValidationError) -> bool:
+    """Whether a route that reads a JSON object got a body of another media type (or none
+    named), which FastAPI hands on unparsed: the whole body refused, as text."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return False
+    return any(
+        tuple(item["loc"]) == ("body",) and isinstance(item.get("input"), str | bytes)
+        for item in error.errors()
+    )
+
+
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -90,6 +108,8 @@ async def handle_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, RequestValidationError):
         if any(item["type"] == "json_invalid" for item in error.errors()):
             return _envelope(400, "Malformed JSON body")
+        if _json_body_sent_as_another_type(request, error):
+            return _envelope(422, JSON_CONTENT_TYPE_HINT, _field_errors(error))
         return _envelope(422, "Validation failed", _field_errors(error))
     if isinstance(error, StarletteHTTPException):
         headers = dict(error.headers or {})

@@ -329,6 +329,18 @@ async def update_profile(
     return await _save(work, user, actions)
 
 
+async def reset_password(
+    work: UnitOfWork, *, user: User, password: str, hasher: PasswordHasher
+) -> User:
+    """Give `user` a new password without the current one (`apidock reset-password`: whoever
+    runs it holds the database). Its tokens die, as after any change of password, and the
+    change is audited as one (`user.password`)."""
+    user.password_hash = await hasher.hash(validate_password(password))
+    user.token_version += 1
+    await work.audit(UserAction.PASSWORD, user)
+    return user
+
+
 async def delete(work: UnitOfWork, *, actor: Principal, user: User, rules: AccountRules) -> User:
     """Soft-delete another user: their tokens die at once and their name stays reserved."""
     role_permissions = await _role_permissions(work.session, user)
