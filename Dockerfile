@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # API Dock: build the project into a virtual environment, then copy only that environment
-# (and the migrations) into a slim image that runs as an unprivileged user.
+# (and the migrations) into a slim image that runs as an unprivileged user. The dependencies
+# come from requirements.lock, every version pinned and every file checked by its hash, so two
+# builds of one commit install the same thing (docs/deployment.md tells how to update the lock).
 
 FROM python:3.11-slim AS build
 
@@ -12,9 +14,13 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /build
+# the locked dependencies first, in a layer of their own: a change of the code keeps it cached
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install --no-cache-dir .
+# the project alone: its dependencies are all in the lock, installed above
+RUN pip install --no-cache-dir --no-deps . && pip check
 
 
 FROM python:3.11-slim AS runtime
@@ -42,8 +48,9 @@ VOLUME ["/app/var"]
 USER 10001:10001
 EXPOSE 8000
 
-# slim has no curl: ask /healthz with the standard library
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+# slim has no curl: ask /healthz with the standard library, on the port the server listens on
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["sh", "-c", "exec python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=4)' \"http://127.0.0.1:${PORT:-8000}/healthz\""]
 
-CMD ["apidock", "serve", "--host", "0.0.0.0", "--port", "8000"]
+# the port the healthcheck asks: PORT when the container is given one, else 8000
+CMD ["sh", "-c", "exec apidock serve --host 0.0.0.0 --port \"${PORT:-8000}\" --deploy"]

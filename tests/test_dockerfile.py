@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -42,7 +43,14 @@ def test_dockerfile_is_multi_stage_slim_non_root_with_a_healthcheck() -> None:
     assert healthcheck
     assert "/healthz" in healthcheck.group(0)
     assert "urllib" in healthcheck.group(0)
-    assert re.search(r'^CMD \["apidock", "serve", "--host", "0\.0\.0\.0"', text, flags=re.MULTILINE)
+    # the server listens where the healthcheck asks: ${PORT:-8000} in both
+    command = re.search(r"^CMD (\[.*\])$", text, flags=re.MULTILINE)
+    assert command
+    shell = json.loads(command.group(1))
+    assert shell[:2] == ["sh", "-c"]
+    assert shell[2].startswith("exec apidock serve --host 0.0.0.0 ")
+    assert '--port "${PORT:-8000}"' in shell[2]
+    assert "--deploy" in shell[2]
     for needed in ("alembic.ini", "alembic"):
         assert re.search(rf"^COPY {needed} ", text, flags=re.MULTILINE), needed
 

@@ -45,9 +45,24 @@ SWAGGER_UI_PARAMETERS: dict[str, Any] = swagger_ui_default_parameters | {"valida
 
 POLICY = (
     "default-src 'none'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "img-src 'self' data:; connect-src 'self'{connect}; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'{extra}"
 )
+# An app's page sends "Try it out" to the servers its document names, wherever they are (or to
+# the app's mock, here): its script adds API Dock's token only to its request for the document
+# (apidock.apps.docs_page), and what runs is still only this origin's scripts and its own.
+APP_PAGE_CONNECT = "http: https:"
+
+# The Authorize dialog of the password flow always shows client_id, client_secret and where
+# to send them: Swagger UI has no option to leave them out, and this API's token endpoint reads
+# none of them. Their rows are hidden (each is a `.wrapper` whose label names its input); only
+# on /docs, since an app's own document may have clients of its own.
+UNUSED_CLIENT_FIELDS_HIDDEN = """<style>
+.auth-container .wrapper:has(> label[for="client_id_password"]),
+.auth-container .wrapper:has(> label[for="client_secret_password"]),
+.auth-container .wrapper:has(> label[for="password_type"]) { display: none; }
+</style>
+"""
 
 SWAGGER_UI_SCRIPT = """
 function apiDockAccessOnly(token) {
@@ -112,9 +127,9 @@ class _InlineScripts(HTMLParser):
             self.scripts[-1] += data
 
 
-def content_security_policy(html: str, *, extra: str = "") -> str:
+def content_security_policy(html: str, *, extra: str = "", connect: str = "") -> str:
     """The policy of the page `html`: its inline scripts allowed by their sha256, no other;
-    `extra` adds directives."""
+    `connect` adds sources to `connect-src`, `extra` adds directives."""
     parser = _InlineScripts()
     parser.feed(html)
     parser.close()
@@ -122,7 +137,9 @@ def content_security_policy(html: str, *, extra: str = "") -> str:
         f" 'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
         for script in dict.fromkeys(parser.scripts)
     )
-    return POLICY.format(hashes=hashes, extra=f"; {extra}" if extra else "")
+    return POLICY.format(
+        hashes=hashes, connect=f" {connect}" if connect else "", extra=f"; {extra}" if extra else ""
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +150,10 @@ class DocsPage:
     policy: str
 
     @classmethod
-    def of(cls, html: str, *, extra_policy: str = "") -> DocsPage:
-        return cls(html.encode(), content_security_policy(html, extra=extra_policy))
+    def of(cls, html: str, *, extra_policy: str = "", connect: str = "") -> DocsPage:
+        return cls(
+            html.encode(), content_security_policy(html, extra=extra_policy, connect=connect)
+        )
 
     def response(self, body: bytes | None = None) -> Response:
         """This page, or `body`: a page whose inline scripts are this one's."""
@@ -150,7 +169,12 @@ def swagger_ui_html(title: str) -> str:
     script = SWAGGER_UI_SCRIPT.replace(
         "PARAMETERS", script_json(SWAGGER_UI_PARAMETERS | {"persistAuthorization": True}), 1
     ).replace("OAUTH2_REDIRECT_URL", script_json(OAUTH2_REDIRECT_URL), 1)
-    return swagger_ui_page(title=f"{title} - Swagger UI", assets_url=DOCS_ASSETS_URL, script=script)
+    return swagger_ui_page(
+        title=f"{title} - Swagger UI",
+        assets_url=DOCS_ASSETS_URL,
+        script=script,
+        before=UNUSED_CLIENT_FIELDS_HIDDEN,
+    )
 
 
 def _app_page(slug: str, api_prefix: str) -> str:
@@ -184,7 +208,7 @@ def add_docs_routes(app: FastAPI, *, api_prefix: str) -> None:
     )
     oauth2_redirect = DocsPage.of(_html_of(get_swagger_ui_oauth2_redirect_html()))
     # every app page has the same inline script: one policy, from one rendering
-    app_page = DocsPage.of(_app_page("example", api_prefix))
+    app_page = DocsPage.of(_app_page("example", api_prefix), connect=APP_PAGE_CONNECT)
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui_page() -> Response:
