@@ -127,8 +127,17 @@ async def _path_ids(
 
 
 # the path parameters filled in beside the ids: a component's kind and name, a mock key's id,
-# and the ids of routes with no other integer to reach (an environment's, a case's)
-NAMED = {"kind": "schemas", "name": "Thing", "key_id": "1", "environment_id": "1", "case_id": "1"}
+# the ids of routes with no other integer to reach (an environment's, a case's), a revision's
+# number and a release's version
+NAMED = {
+    "kind": "schemas",
+    "name": "Thing",
+    "key_id": "1",
+    "environment_id": "1",
+    "case_id": "1",
+    "number": "1",
+    "version": "v1",
+}
 
 
 def _url(path: str, ids: dict[str, int], replaced: str | None = None, value: int = 0) -> str:

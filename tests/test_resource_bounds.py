@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -234,7 +235,8 @@ def test_pages_bodies_and_nesting_beyond_the_limits_get_4xx(live: LiveServer) ->
 
 def test_the_concurrency_limit_answers_503_beyond_it(tmp_path: Path) -> None:
     env = server_env(f"sqlite:///{tmp_path / 'apidock.db'}", tmp_path, LIMIT_CONCURRENCY="3")
-    with serving(env) as limited:
+    # a fresh database: serve migrates it first (it refuses one not at head)
+    with serving(env, args=["--deploy"]) as limited:
         idle = [socket.create_connection(("127.0.0.1", limited.port)) for _ in range(3)]
         try:
             time.sleep(0.2)
@@ -260,7 +262,15 @@ def test_serve_hands_the_limits_to_uvicorn(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: called.update(kwargs))
     # serve refuses a database not at head
     assert CliRunner().invoke(cli.cli, ["db", "upgrade"]).exit_code == 0
-    result = CliRunner().invoke(cli.cli, ["serve", "--workers", "2"])
+    # `serve --workers 2` hands its workers settings through the environment (the metrics'
+    # directory, which it removes at exit, among them): none may outlive this test, or every
+    # later subprocess of the run would inherit a directory that is gone
+    before = set(os.environ)
+    try:
+        result = CliRunner().invoke(cli.cli, ["serve", "--workers", "2"])
+    finally:
+        for name in set(os.environ) - before:
+            del os.environ[name]
     assert result.exit_code == 0, result.output
     assert called["http"] == server.PROTOCOL
     assert (called["timeout_keep_alive"], called["limit_concurrency"], called["backlog"]) == (

@@ -163,9 +163,9 @@ def test_other_environments_accept_any_key(
         assert load_settings(_env_file=None).jwt_secret == key
 
 
-def test_env_example_and_readme_suggest_a_generated_key() -> None:
+def test_env_example_and_the_manual_suggest_a_generated_key() -> None:
     root = Path(__file__).resolve().parent.parent
     suggestion = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
-    for name in (".env.example", "README.md"):
+    for name in (".env.example", "docs/configuration.md"):
         assert suggestion in (root / name).read_text(), name
     assert weak_secret_reason(secrets.token_urlsafe(48)) is None

@@ -94,9 +94,10 @@ class PathRoute:
         return path
 
 
-# the path parameters beside the one that names the record: a component's kind and name, and a
-# mock key's id (under its app, whose id is the one checked)
-NAMED = {"kind": "schemas", "name": "Thing", "key_id": "1"}
+# the path parameters beside the one that names the record: a component's kind and name, a
+# mock key's id, a revision's number and a release's version (under their app, whose id is the
+# one checked)
+NAMED = {"kind": "schemas", "name": "Thing", "key_id": "1", "number": "1", "version": "v1"}
 
 
 def id_routes(app: FastAPI) -> list[PathRoute]:
