@@ -134,6 +134,19 @@ async def mark_at_head(connection: AsyncConnection) -> None:
     await connection.run_sync(_stamp_head)
 
 
+@pytest.fixture(autouse=True)
+def _no_metrics_directory_left_behind() -> Iterator[None]:
+    """`apidock serve --workers N` run in-process (the CLI's tests) names its metrics'
+    directory in the environment and removes the directory at exit: a name left behind would
+    break every later subprocess of the run (prometheus-client opens its files at import)."""
+    before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    yield
+    if before is None:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = before
+
+
 @pytest.fixture(scope="session", params=DATABASE_PARAMS)
 async def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

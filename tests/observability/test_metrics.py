@@ -345,7 +345,8 @@ async def test_the_metrics_answer_while_the_database_does_not(tmp_path: Path) ->
 def test_serve_owns_a_fresh_directory_for_several_workers(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv(metrics.MULTIPROCESS_DIR_ENV, raising=False)
+    # set empty (taken as unset), so that the directory named below is unset again afterwards
+    monkeypatch.setenv(metrics.MULTIPROCESS_DIR_ENV, "")
     cleanups: list[Any] = []
     monkeypatch.setattr(
         atexit, "register", lambda *call, **options: cleanups.append((call, options))

@@ -129,27 +129,31 @@ def serve(
         ):
             os.environ[name] = str(max(1, limit // workers))
     # the workers' metrics in shared files, added up by whichever answers /metrics
-    metrics.own_multiprocess_dir(workers)
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        reload_dirs=[str(PACKAGE_DIR)] if reload else None,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
-        server_header=False,
-        # the request lines of apidock.http.request_log replace uvicorn's access log
-        access_log=False,
-        log_config=log_config(settings.log_format, request_lines=access_log),
-        loop=loop,
-        http=server.PROTOCOL,
-        timeout_keep_alive=settings.timeout_keep_alive,
-        limit_concurrency=settings.limit_concurrency,
-        backlog=settings.backlog,
-    )
+    owned = metrics.own_multiprocess_dir(workers)
+    try:
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            reload_dirs=[str(PACKAGE_DIR)] if reload else None,
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips,
+            server_header=False,
+            # the request lines of apidock.http.request_log replace uvicorn's access log
+            access_log=False,
+            log_config=log_config(settings.log_format, request_lines=access_log),
+            loop=loop,
+            http=server.PROTOCOL,
+            timeout_keep_alive=settings.timeout_keep_alive,
+            limit_concurrency=settings.limit_concurrency,
+            backlog=settings.backlog,
+        )
+    finally:
+        if owned is not None:  # the workers are gone: so is their directory's name
+            os.environ.pop(metrics.MULTIPROCESS_DIR_ENV, None)
 
 
 @click.command()
