@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import threading
-import time
 
 from uvicorn.logging import AccessFormatter
 
@@ -13,15 +12,16 @@ from apidock.log_queue import QueuedLogs
 
 
 class SlowStream(io.StringIO):
-    """A stream whose every write waits, as a pipe with a lagging reader does."""
+    """A stream whose writes wait until `released` is set, as a pipe whose reader lags does."""
 
     def __init__(self) -> None:
         super().__init__()
         self.writers: list[str] = []
+        self.released = threading.Event()
 
     def write(self, text: str) -> int:
         self.writers.append(threading.current_thread().name)
-        time.sleep(0.2)
+        self.released.wait(timeout=30)
         return super().write(text)
 
 
@@ -36,13 +36,14 @@ def test_access_lines_are_written_by_a_thread_as_uvicorn_formats_them() -> None:
     logs = QueuedLogs(("tests.access",))
     logs.start()
     try:
-        started = time.monotonic()
         for number in range(5):
             logger.info(
                 '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/x/{number}", "1.1", 200
             )
-        assert time.monotonic() - started < 0.1, "the logging call waited for the write"
+        # every call returned while the writer is still held on (at most) the first line
+        assert stream.getvalue() == "", "the logging call waited for the write"
     finally:
+        stream.released.set()
         logs.stop()
     lines = stream.getvalue().splitlines()
     assert lines == [f'127.0.0.1:5000 - "GET /x/{n} HTTP/1.1" 200 OK' for n in range(5)]

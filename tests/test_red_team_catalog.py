@@ -133,11 +133,11 @@ async def test_an_export_with_unclosed_strings_in_its_examples_is_quick(
         body = UNCLOSED[: 60_000 - index]  # within MariaDB's TEXT
         await post(client, "/apis/examples", dev_auth, api_id=api["id"], title="b", body=body)
 
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU: a stalled machine does not inflate it
     answer = await client.get(f"{API}/apps/{app['id']}/openapi.json", headers=dev_auth)
 
     assert answer.status_code == 200, answer.text
-    assert time.perf_counter() - start < EXPORT_BOUND_SECONDS
+    assert time.process_time() - start < EXPORT_BOUND_SECONDS
 
 
 def test_the_document_is_sent_in_pieces_that_join_into_what_json_dumps_makes() -> None:

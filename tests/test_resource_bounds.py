@@ -169,10 +169,12 @@ async def test_slow_clients_are_cut_off_and_never_hold_up_others(live: LiveServe
             assert answer.status_code == 200
             await asyncio.sleep(0.05)
     held = await asyncio.wait_for(asyncio.gather(*clients), timeout=give_up + 5)
-    assert max(latencies) < 1.0, latencies
+    # no answer waited for a slow client to be cut off (the bound leaves a busy machine room)
+    assert max(latencies) < HEADER_TIMEOUT, latencies
     cut_after = [seconds for seconds in held if seconds is not None]
+    # each was cut by the server, not before its timeout, and before the client gave up
     assert len(cut_after) == SLOW_CLIENTS, held
-    assert all(HEADER_TIMEOUT - 0.5 <= seconds <= HEADER_TIMEOUT + 1.5 for seconds in cut_after)
+    assert all(HEADER_TIMEOUT - 0.5 <= seconds <= give_up for seconds in cut_after), cut_after
     assert_healthy(live)
 
 
@@ -187,7 +189,7 @@ def test_a_body_sent_too_slowly_is_408_and_the_connection_closed(live: LiveServe
     assert answer is not None
     assert answer.startswith(b"HTTP/1.1 408 "), answer
     assert b"Request body not received in time" in answer
-    assert BODY_TIMEOUT - 0.2 <= waited <= BODY_TIMEOUT + 2, "then closed by the server"
+    assert BODY_TIMEOUT - 0.2 <= waited <= BODY_TIMEOUT + 5, "then closed by the server"
     assert_healthy(live)
 
 
@@ -200,7 +202,7 @@ def test_an_idle_keep_alive_connection_is_closed(live: LiveServer) -> None:
         while connection.recv(65536):
             pass
         idle = time.monotonic() - idle_from
-    assert KEEP_ALIVE - 0.5 <= idle <= KEEP_ALIVE + 2, idle
+    assert KEEP_ALIVE - 0.5 <= idle <= KEEP_ALIVE + 5, idle
 
 
 def test_pages_bodies_and_nesting_beyond_the_limits_get_4xx(live: LiveServer) -> None:

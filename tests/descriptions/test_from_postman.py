@@ -287,9 +287,9 @@ def test_a_10000_deep_folder_chain_converts_without_recursion() -> None:
     leaf: dict[str, Any] = req("Leaf", "https://x.test/leaf")
     for depth in range(10_000):
         leaf = folder(f"F{depth % 3}", leaf)
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: a busy machine's other processes do not count
     out, _ = convert(collection(leaf), deep=True)
-    assert time.perf_counter() - started < 5
+    assert time.thread_time() - started < 5
     assert len(out["tags"]) == 10_000
     assert len({tag["name"] for tag in out["tags"]}) == 10_000
     assert all(len(tag["name"]) < 250 for tag in out["tags"])

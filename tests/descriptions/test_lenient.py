@@ -247,9 +247,9 @@ def test_boolean_required_on_property_schemas() -> None:
 def test_many_duplicates_take_linear_time() -> None:
     paths = {f"/p{i}": {"get": {"operationId": "same"}} for i in range(20_000)}
     document = openapi(paths)
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: a busy machine's other processes do not count
     report = fixed(document)
-    assert time.monotonic() - started < 5
+    assert time.thread_time() - started < 5
     assert len(report.warnings) == 19_999
     assert paths["/p19999"]["get"]["operationId"] == "same_20000"
 

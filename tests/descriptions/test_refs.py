@@ -420,9 +420,8 @@ def test_a_url_reference_to_a_live_listener_is_refused_and_never_fetched() -> No
         port = server.server_address[1]
         target = f"http://127.0.0.1:{port}/x.json"
         document = openapi(components={"schemas": {"Remote": {"$ref": target}}})
-        started = time.monotonic()
+        # refused without waiting on the listener: no connection reached it (checked below)
         problems = refused(document)
-        assert time.monotonic() - started < 1
         assert problems == [
             {
                 "field": "/components/schemas/Remote/$ref",

@@ -130,11 +130,11 @@ def test_reading_is_bounded_however_deep_or_wide_the_refs_multiply() -> None:
         for level in range(30)
     }
     schemas["L30"] = {"type": "string"}
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: a busy machine's other processes do not count
     assert len(read_fields(answering(deep), {})) == 50  # `a.a.…` until the 100-character bound
     wide = read_fields(answering({"$ref": "#/components/schemas/L0"}), {"schemas": schemas})
     assert len(wide) == MAX_FIELDS_PER_API
-    assert time.perf_counter() - started < 2
+    assert time.thread_time() - started < 2
 
 
 def edited(operation: Any, change: Any, components: Any = None) -> Draft:
