@@ -45,8 +45,9 @@ SETTING_NAMES = sorted(
 
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    """A clean environment in `tmp_path` (no `.env`), SQLite there, cheap password hashing."""
-    for name in SETTING_NAMES:
+    """A clean environment in `tmp_path` (no `.env`, no alembic.ini named elsewhere), SQLite
+    there, cheap password hashing; the current directory is `tmp_path`."""
+    for name in (*SETTING_NAMES, migrations.ALEMBIC_INI_ENV):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     values = {
@@ -67,16 +68,25 @@ def database_url(
     request: pytest.FixtureRequest, environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """An empty database for the command, on each database server in turn (set in DATABASE_URL)."""
-    if request.param == "sqlite":
+    yield from empty_database(request.param, environment, monkeypatch)
+
+
+def empty_database(
+    server: str, environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """An empty database on `server` (the environment's SQLite file for "sqlite"), set in
+    DATABASE_URL for the commands; its URL, and dropped afterwards."""
+    if server == "sqlite":
         yield environment["DATABASE_URL"]
         return
-    name = f"apidock_cli_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    url = asyncio.run(create_database(request.param, name)).render_as_string(hide_password=False)
+    # the process id: another checkout's tests on the same server use names of their own
+    name = f"apidock_cli_{os.getpid()}"
+    url = asyncio.run(create_database(server, name)).render_as_string(hide_password=False)
     monkeypatch.setenv("DATABASE_URL", url)
     try:
         yield url
     finally:
-        asyncio.run(drop_database(request.param, name))
+        asyncio.run(drop_database(server, name))
 
 
 @pytest.fixture(scope="session")

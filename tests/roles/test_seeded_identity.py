@@ -4,8 +4,6 @@ seed key or the default flag. On every database, through the services and the re
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Iterator
 
 import httpx
@@ -29,9 +27,9 @@ from apidock.permissions import (
     Permission,
 )
 from apidock.roles import service
-from tests.conftest import DATABASE_PARAMS, create_database, drop_database
+from tests.conftest import DATABASE_PARAMS
 from tests.factories import bearer, create_user, role_id
-from tests.test_cli import environment, execute, ok, roles_by_title, snapshot
+from tests.test_cli import empty_database, environment, execute, ok, roles_by_title, snapshot
 
 ROLES = "/api/v1/roles"
 BEFORE_SEED_KEYS = "2ecafeb6377a"  # the revision before roles had seed keys
@@ -247,17 +245,9 @@ async def test_a_seed_key_names_one_role_at_most(session: AsyncSession) -> None:
 def deploy_url(
     request: pytest.FixtureRequest, environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """An empty database for `apidock deploy`, on each database server in turn."""
-    if request.param == "sqlite":
-        yield environment["DATABASE_URL"]
-        return
-    name = f"apidock_seeded_identity_{os.getpid()}"
-    url = asyncio.run(create_database(request.param, name)).render_as_string(hide_password=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    try:
-        yield url
-    finally:
-        asyncio.run(drop_database(request.param, name))
+    """An empty database for `apidock deploy`, on each database server in turn (the name
+    `database_url` is this module's test database, from tests/conftest.py)."""
+    yield from empty_database(request.param, environment, monkeypatch)
 
 
 def test_deploy_finds_seeded_roles_by_key_and_grants_nothing_to_their_old_titles(
