@@ -41,12 +41,12 @@ from apidock.contracts.json_judgements import (
     MAX_SHOWN,
     has_type,
     json_equal,
-    json_type_of,
     shown,
 )
 from apidock.contracts.queries import QueryFailed, QueryRefused, QueryTarget, compile_query
 from apidock.contracts.regexes import PatternRefused, linear_pattern
 from apidock.descriptions.problems import pointer
+from apidock.mocking.generate_shape import kind_of
 
 EXPECTATIONS = ("status", "headers", "body", "max_ms")
 OPERATORS = ("equals", "matches", "exists", "type")
@@ -294,7 +294,7 @@ def _judged(operator: str, operand: Any, path: str, nodes: list[tuple[str, Any]]
     for node_path, value in nodes:
         at = node_path if len(node_path) <= MAX_SHOWN else node_path[: MAX_SHOWN - 1] + "…"
         if operator == "type" and not has_type(value, operand):
-            return f"{at} is {json_type_of(value)} {shown(value)}, expected {operand}"
+            return f"{at} is {kind_of(value)} {shown(value)}, expected {operand}"
         if operator == "matches":
             if not isinstance(value, str):
                 return f"{at} is {shown(value)}, not a string to match {shown(operand)}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from apidock.mocking.encoding import json_bytes
+from apidock.mocking.generate_shape import kind_of
 
 JSON_TYPES = ("array", "boolean", "integer", "null", "number", "object", "string")
 MAX_SHOWN = 200
@@ -45,26 +46,9 @@ def json_equal(left: Any, right: Any) -> bool:
     return True
 
 
-def json_type_of(value: Any) -> str:
-    """The JSON Schema type of a JSON value (`integer` for a whole number)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def has_type(value: Any, name: str) -> bool:
     """Whether `value` is of the JSON Schema type `name` (an integer is also a number)."""
-    found = json_type_of(value)
+    found = kind_of(value)
     return found == name or (name == "number" and found == "integer")
 
 

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from apidock.descriptions.json_values import copy_json
+
 NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
 MASK = "***"
 _PLACEHOLDER = re.compile(r"\{\{[ \t]*(" + NAME + r")[ \t]*\}\}")
@@ -48,25 +50,7 @@ def substitute(value: Any, variables: Mapping[str, str]) -> Any:
             return text
         return _PLACEHOLDER.sub(lambda found: _value_of(found.group(1), variables), text)
 
-    if isinstance(value, str):
-        return filled(value)
-    if not isinstance(value, dict | list):
-        return value
-    root: Any = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, root)]
-    while stack:
-        source, target = stack.pop()
-        pairs = source.items() if isinstance(source, dict) else enumerate(source)
-        for key, item in pairs:
-            copied: Any = filled(item) if isinstance(item, str) else item
-            if isinstance(item, dict | list):
-                copied = {} if isinstance(item, dict) else []
-                stack.append((item, copied))
-            if isinstance(target, dict):
-                target[key] = copied
-            else:
-                target.append(copied)
-    return root
+    return copy_json(value, strings=filled)
 
 
 def _value_of(name: str, variables: Mapping[str, str]) -> str:

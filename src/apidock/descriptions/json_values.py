@@ -7,16 +7,20 @@ recurses (10,000-deep nesting copies without RecursionError).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
 from apidock.descriptions.refs import resolve_pointer
 
 
-def copy_json(value: Any) -> Any:
+def copy_json(value: Any, strings: Callable[[str], str] | None = None) -> Any:
     """A deep copy of a JSON value, made without recursion (the output never shares the input's
     containers, so changing one cannot change the other; a dict or list of any subclass
-    becomes a plain one, and scalars, being immutable, are shared)."""
+    becomes a plain one, and scalars, being immutable, are shared). With `strings`, every
+    string value (object keys are not values) is copied as `strings` makes it."""
+    if isinstance(value, str) and strings is not None:
+        return strings(value)
     if not isinstance(value, dict | list):
         return value
     root: Any = {} if isinstance(value, dict) else []
@@ -25,7 +29,7 @@ def copy_json(value: Any) -> Any:
         source, target = stack.pop()
         pairs = source.items() if isinstance(source, dict) else enumerate(source)
         for key, item in pairs:
-            copied: Any = item
+            copied: Any = strings(item) if strings is not None and isinstance(item, str) else item
             if isinstance(item, dict | list):
                 copied = {} if isinstance(item, dict) else []
                 stack.append((item, copied))
