@@ -35,11 +35,7 @@ def import_document(file: Path, slug: str | None, app_id: int | None) -> None:
         raise click.UsageError("give --slug or --app-id, not both")
     settings = read_settings()
     raw = file.read_bytes()
-    limits = IntakeLimits(
-        max_bytes=settings.import_max_bytes,
-        max_depth=settings.import_max_depth,
-        max_operations=settings.import_max_operations,
-    )
+    limits = IntakeLimits.of(settings)
 
     async def work(database: Database) -> str:
         async with database.transaction() as session:

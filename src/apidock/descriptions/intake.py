@@ -15,7 +15,7 @@ caller runs it off the event loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apidock.descriptions.formats import SourceFormat, detect_format
 from apidock.descriptions.from_openapi30 import convert_openapi30
@@ -28,6 +28,9 @@ from apidock.descriptions.problems import DocumentRefused, Problem, Report, poin
 from apidock.descriptions.refs import check_references
 from apidock.descriptions.validation import validate_openapi31
 
+if TYPE_CHECKING:
+    from apidock.config import Settings
+
 
 @dataclass(frozen=True, slots=True)
 class IntakeLimits:
@@ -36,6 +39,15 @@ class IntakeLimits:
     max_bytes: int = 20 * 1024 * 1024
     max_depth: int = 100
     max_operations: int = 20_000
+
+    @classmethod
+    def of(cls, settings: Settings) -> IntakeLimits:
+        """The bounds the settings give an import."""
+        return cls(
+            max_bytes=settings.import_max_bytes,
+            max_depth=settings.import_max_depth,
+            max_operations=settings.import_max_operations,
+        )
 
 
 @dataclass(slots=True)

@@ -83,11 +83,7 @@ async def import_document(
         work,
         raw=raw,
         media_type=media_type,
-        limits=IntakeLimits(
-            max_bytes=settings.import_max_bytes,
-            max_depth=settings.import_max_depth,
-            max_operations=settings.import_max_operations,
-        ),
+        limits=IntakeLimits.of(settings),
         slug=slug,
         app_id=app_id,
         fail_on=fail_on,

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse, Response
 
 from apidock.apps.dependencies import AppDep
 from apidock.catalog.dependencies import DocsReader, DocsWriter
-from apidock.config import Settings
 from apidock.db.pages import paginate
 from apidock.descriptions.intake import IntakeLimits
 from apidock.diffing.report import changelog_markdown, summary
@@ -94,12 +93,7 @@ async def restore_revision(
 ) -> Envelope[RevisionRead]:
     """Make the revision's document the app's description again (as an import replacing it
     does): a new revision with its content and hash. Requires: write_docs."""
-    settings: Settings = request.app.state.settings
-    limits = IntakeLimits(
-        max_bytes=settings.import_max_bytes,
-        max_depth=settings.import_max_depth,
-        max_operations=settings.import_max_operations,
-    )
+    limits = IntakeLimits.of(request.app.state.settings)
     revision = await service.restore(work, app=app, number=number, limits=limits)
     return Envelope(
         message=f"Revision {number} restored.", data=RevisionRead.model_validate(revision)
