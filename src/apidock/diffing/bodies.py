@@ -8,12 +8,10 @@ there was none narrows what the server accepts (breaking); one going widens it (
 
 from __future__ import annotations
 
-from typing import Any
-
 from apidock.diffing.changes import Change, Level, declare
-from apidock.diffing.media import pair_media_types
+from apidock.diffing.media import ContentRules, MediaTypeRule, compare_content
 from apidock.diffing.resolve import child
-from apidock.diffing.walk import OperationPair, Walk, mapping, quoted
+from apidock.diffing.walk import OperationPair, Walk, quoted
 
 RULES: dict[str, Level] = {
     "request-body-added-required": "breaking",
@@ -27,6 +25,30 @@ RULES: dict[str, Level] = {
     "request-body-media-type-schema-removed": "info",
 }
 declare(RULES)
+
+_CONTENT = ContentRules(
+    place="request-body",
+    removed=MediaTypeRule(
+        "request-body-media-type-removed",
+        lambda name: f"the request body media type {quoted(name)} was removed",
+    ),
+    added=MediaTypeRule(
+        "request-body-media-type-added",
+        lambda name: f"the request body media type {quoted(name)} was added",
+    ),
+    schema_added=MediaTypeRule(
+        "request-body-media-type-schema-added",
+        lambda name: (
+            f"a schema was added to the request body media type {quoted(name)}, "
+            "which accepted anything before"
+        ),
+    ),
+    schema_removed=MediaTypeRule(
+        "request-body-media-type-schema-removed",
+        lambda name: f"the schema of the request body media type {quoted(name)} was removed",
+    ),
+    where=lambda name, several: f"media type {quoted(name)}" if several else None,
+)
 
 
 def compare_request_bodies(walk: Walk, pair: OperationPair) -> list[Change]:
@@ -68,78 +90,7 @@ def compare_request_bodies(walk: Walk, pair: OperationPair) -> list[Change]:
                 message=f"the request body became {'required' if new_required else 'optional'}",
             )
         )
-    old_content, new_content = mapping(old_node.get("content")), mapping(new_node.get("content"))
-    pairs, removed, added = pair_media_types(list(old_content), list(new_content))
-    for name in removed:
-        changes.append(
-            Change.of(
-                "request-body-media-type-removed",
-                operation=pair.label,
-                pointer=child(old_pointer, "content", name),
-                message=f"the request body media type {quoted(name)} was removed",
-            )
-        )
-    for name in added:
-        changes.append(
-            Change.of(
-                "request-body-media-type-added",
-                operation=pair.label,
-                pointer=child(new_pointer, "content", name),
-                message=f"the request body media type {quoted(name)} was added",
-            )
-        )
-    for old_name, new_name in pairs:
-        changes += _compare_media_type(
-            walk,
-            pair.label,
-            new_name,
-            (old_content[old_name], child(old_pointer, "content", old_name)),
-            (new_content[new_name], child(new_pointer, "content", new_name)),
-            where=f"media type {quoted(new_name)}" if len(new_content) > 1 else None,
-        )
-    return changes
-
-
-def _compare_media_type(
-    walk: Walk,
-    label: str,
-    name: str,
-    old: tuple[Any, str],
-    new: tuple[Any, str],
-    *,
-    where: str | None,
-) -> list[Change]:
-    old_media, old_pointer = walk.old.deref(*old)
-    new_media, new_pointer = walk.new.deref(*new)
-    old_schema, new_schema = mapping(old_media).get("schema"), mapping(new_media).get("schema")
-    if old_schema is None and new_schema is not None:
-        return [
-            Change.of(
-                "request-body-media-type-schema-added",
-                operation=label,
-                pointer=child(new_pointer, "schema"),
-                message=f"a schema was added to the request body media type {quoted(name)}, "
-                "which accepted anything before",
-            )
-        ]
-    if old_schema is not None and new_schema is None:
-        return [
-            Change.of(
-                "request-body-media-type-schema-removed",
-                operation=label,
-                pointer=child(old_pointer, "schema"),
-                message=f"the schema of the request body media type {quoted(name)} was removed",
-            )
-        ]
-    if old_schema is None or new_schema is None:
-        return []
-    return walk.schemas(
-        "request-body",
-        label,
-        old_schema,
-        child(old_pointer, "schema"),
-        new_schema,
-        child(new_pointer, "schema"),
-        media_type=name,
-        where=where,
+    changes += compare_content(
+        walk, pair.label, _CONTENT, (old_node, old_pointer), (new_node, new_pointer)
     )
+    return changes

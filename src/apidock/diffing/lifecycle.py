@@ -215,12 +215,8 @@ def removal(
         )
     sunset = sunset_date(node[SUNSET])
     if sunset is None:
-        return Change.of(
-            ids.unreadable_sunset,
-            operation=operation,
-            pointer=child(pointer, SUNSET),
-            message=f"{subject} was removed, and its sunset date {excerpt(node[SUNSET])} is not "
-            "an RFC 3339 date",
+        return _unreadable_sunset(
+            ids.unreadable_sunset, node, pointer, f"{subject} was removed", operation
         )
     if today < sunset:
         return Change.of(
@@ -232,118 +228,133 @@ def removal(
     return None
 
 
-def deprecation(
-    ids: DeprecationIds,
-    old: dict[str, Any],
-    new: dict[str, Any],
-    pointer: str,
-    *,
-    subject: str,
-    operation: str,
-    stability: str | None,
-    policy: DiffPolicy,
-    today: date,
-) -> Change | None:
-    """The change of `deprecated` between two versions of a node (`pointer`: the new one),
-    if it changed. `stability` is the operation's (None: invalid, reported apart)."""
-    if deprecated(old) == deprecated(new):
-        return None
-    at = child(pointer, "deprecated")
-    if not deprecated(new):
-        return Change.of(
-            ids.reactivated,
-            operation=operation,
-            pointer=at,
-            message=f"{subject} is no longer deprecated",
-        )
-    if stability is None:
-        return None
-    days = grace_days(stability, policy)
-    if SUNSET not in new:
-        if days > 0:
-            return Change.of(
-                ids.sunset_missing,
-                operation=operation,
-                pointer=at,
-                message=f"{subject} was deprecated without an x-sunset date, which the "
-                f"policy requires ({days} days ahead at least)",
-            )
-        return Change.of(
-            ids.deprecated, operation=operation, pointer=at, message=f"{subject} was deprecated"
-        )
-    sunset = sunset_date(new[SUNSET])
-    if sunset is None:
-        return Change.of(
-            ids.unreadable_sunset,
-            operation=operation,
-            pointer=child(pointer, SUNSET),
-            message=f"{subject} was deprecated, and its sunset date {excerpt(new[SUNSET])} is not "
-            "an RFC 3339 date",
-        )
-    if (sunset - today).days < days:
-        return Change.of(
-            ids.sunset_too_soon,
-            operation=operation,
-            pointer=child(pointer, SUNSET),
-            message=f"{subject} was deprecated with the sunset date {sunset.isoformat()}, "
-            f"less than {days} days from today",
-        )
+def _unreadable_sunset(
+    rule: str, node: dict[str, Any], pointer: str, done: str, operation: str
+) -> Change:
+    """`node`'s `x-sunset` is not a date, said after what was `done` to it."""
     return Change.of(
-        ids.deprecated_with_sunset,
+        rule,
         operation=operation,
-        pointer=at,
-        message=f"{subject} was deprecated, with the sunset date {sunset.isoformat()}",
+        pointer=child(pointer, SUNSET),
+        message=f"{done}, and its sunset date {excerpt(node[SUNSET])} is not an RFC 3339 date",
     )
 
 
-def sunset_change(
+@dataclass(frozen=True, slots=True)
+class _Deprecation:
+    """What judging one node's deprecation needs: its rules, the phrase naming it, the
+    operation, the grace period in days (None when the stability level is invalid), the day."""
+
+    ids: DeprecationIds
+    subject: str
+    operation: str
+    days: int | None
+    today: date
+
+    def change(self, rule: str, pointer: str, message: str) -> Change:
+        return Change.of(rule, operation=self.operation, pointer=pointer, message=message)
+
+    def deprecation(
+        self, old: tuple[dict[str, Any], str], new: tuple[dict[str, Any], str]
+    ) -> Change | None:
+        """The change of `deprecated`, if it changed."""
+        ids, subject = self.ids, self.subject
+        (old_node, _), (new_node, pointer) = old, new
+        if deprecated(old_node) == deprecated(new_node):
+            return None
+        at = child(pointer, "deprecated")
+        if not deprecated(new_node):
+            return self.change(ids.reactivated, at, f"{subject} is no longer deprecated")
+        if self.days is None:
+            return None
+        days = self.days
+        if SUNSET not in new_node:
+            if days > 0:
+                return self.change(
+                    ids.sunset_missing,
+                    at,
+                    f"{subject} was deprecated without an x-sunset date, which the "
+                    f"policy requires ({days} days ahead at least)",
+                )
+            return self.change(ids.deprecated, at, f"{subject} was deprecated")
+        sunset = sunset_date(new_node[SUNSET])
+        if sunset is None:
+            return _unreadable_sunset(
+                ids.unreadable_sunset,
+                new_node,
+                pointer,
+                f"{subject} was deprecated",
+                self.operation,
+            )
+        if (sunset - self.today).days < days:
+            return self.change(
+                ids.sunset_too_soon,
+                child(pointer, SUNSET),
+                f"{subject} was deprecated with the sunset date {sunset.isoformat()}, "
+                f"less than {days} days from today",
+            )
+        return self.change(
+            ids.deprecated_with_sunset,
+            at,
+            f"{subject} was deprecated, with the sunset date {sunset.isoformat()}",
+        )
+
+    def sunset_change(
+        self, old: tuple[dict[str, Any], str], new: tuple[dict[str, Any], str]
+    ) -> Change | None:
+        """The change of `x-sunset` of a node that is deprecated in the new document."""
+        ids, subject = self.ids, self.subject
+        (old_node, old_pointer), (new_node, new_pointer) = old, new
+        if not deprecated(new_node) or SUNSET not in old_node:
+            return None
+        if SUNSET not in new_node:
+            return self.change(
+                ids.sunset_deleted,
+                child(old_pointer, SUNSET),
+                f"the sunset date of {subject} was deleted while it stays deprecated",
+            )
+        if old_node[SUNSET] == new_node[SUNSET]:
+            return None
+        sunset, old_sunset = sunset_date(new_node[SUNSET]), sunset_date(old_node[SUNSET])
+        if sunset is None or old_sunset is None:
+            unreadable, at = (new_node, new_pointer) if sunset is None else (old_node, old_pointer)
+            return self.change(
+                ids.unreadable_changed_sunset,
+                child(at, SUNSET),
+                f"the sunset date {excerpt(unreadable[SUNSET])} of {subject} is not an "
+                "RFC 3339 date",
+            )
+        if self.days is None:
+            return None
+        if old_sunset > sunset and (sunset - self.today).days < self.days:
+            return self.change(
+                ids.sunset_moved_too_soon,
+                child(new_pointer, SUNSET),
+                f"the sunset date of {subject} was moved earlier, from "
+                f"{old_sunset.isoformat()} to {sunset.isoformat()}, which is less than "
+                f"{self.days} days from today",
+            )
+        return None
+
+
+def deprecation_changes(
     ids: DeprecationIds,
-    old: dict[str, Any],
-    new: dict[str, Any],
-    old_pointer: str,
-    new_pointer: str,
+    old: tuple[dict[str, Any], str],
+    new: tuple[dict[str, Any], str],
     *,
     subject: str,
     operation: str,
     stability: str | None,
     policy: DiffPolicy,
     today: date,
-) -> Change | None:
-    """The change of `x-sunset` of a node that is deprecated in the new document."""
-    if not deprecated(new) or SUNSET not in old:
-        return None
-    if SUNSET not in new:
-        return Change.of(
-            ids.sunset_deleted,
-            operation=operation,
-            pointer=child(old_pointer, SUNSET),
-            message=f"the sunset date of {subject} was deleted while it stays deprecated",
-        )
-    if old[SUNSET] == new[SUNSET]:
-        return None
-    sunset, old_sunset = sunset_date(new[SUNSET]), sunset_date(old[SUNSET])
-    if sunset is None or old_sunset is None:
-        unreadable, at = (new, new_pointer) if sunset is None else (old, old_pointer)
-        return Change.of(
-            ids.unreadable_changed_sunset,
-            operation=operation,
-            pointer=child(at, SUNSET),
-            message=f"the sunset date {excerpt(unreadable[SUNSET])} of {subject} is not an "
-            "RFC 3339 date",
-        )
-    if stability is None:
-        return None
-    days = grace_days(stability, policy)
-    if old_sunset > sunset and (sunset - today).days < days:
-        return Change.of(
-            ids.sunset_moved_too_soon,
-            operation=operation,
-            pointer=child(new_pointer, SUNSET),
-            message=f"the sunset date of {subject} was moved earlier, from "
-            f"{old_sunset.isoformat()} to {sunset.isoformat()}, which is less than {days} "
-            "days from today",
-        )
-    return None
+) -> list[Change]:
+    """The changes of `deprecated`, then of `x-sunset`, between two versions of a node (each
+    with its pointer). `stability` is the operation's (None: invalid, reported apart)."""
+    judged = _Deprecation(
+        ids, subject, operation, None if stability is None else grace_days(stability, policy), today
+    )
+    found = [judged.deprecation(old, new), judged.sunset_change(old, new)]
+    return [change for change in found if change is not None]
 
 
 def stability_change(

@@ -9,7 +9,7 @@ document compared with itself says nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from apidock.diffing import bodies, lifecycle, parameters, responses, security
 from apidock.diffing.changes import Change, Level, declare
@@ -61,32 +61,17 @@ def _differ(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def _lifecycle_changes(walk: Walk, pair: OperationPair, stability: str | None) -> list[Change]:
-    found = [
-        lifecycle.deprecation(
-            lifecycle.OPERATION_DEPRECATION,
-            pair.old,
-            pair.new,
-            pair.new_pointer,
-            subject="the endpoint",
-            operation=pair.label,
-            stability=stability,
-            policy=walk.policy,
-            today=walk.today,
-        ),
-        lifecycle.sunset_change(
-            lifecycle.OPERATION_DEPRECATION,
-            pair.old,
-            pair.new,
-            pair.old_pointer,
-            pair.new_pointer,
-            subject="the endpoint",
-            operation=pair.label,
-            stability=stability,
-            policy=walk.policy,
-            today=walk.today,
-        ),
-    ]
-    return [change for change in found if change is not None]
+    """The endpoint's deprecation and sunset."""
+    return lifecycle.deprecation_changes(
+        lifecycle.OPERATION_DEPRECATION,
+        (pair.old, pair.old_pointer),
+        (pair.new, pair.new_pointer),
+        subject="the endpoint",
+        operation=pair.label,
+        stability=stability,
+        policy=walk.policy,
+        today=walk.today,
+    )
 
 
 def _identity_changes(pair: OperationPair) -> list[Change]:
@@ -94,45 +79,44 @@ def _identity_changes(pair: OperationPair) -> list[Change]:
     changes: list[Change] = []
     old_id, new_id = _operation_id(pair.old), _operation_id(pair.new)
     if old_id != new_id:
+        at = ("operationId",)
         if not old_id:
             changes.append(
-                Change.of(
-                    "api-operation-id-added",
-                    operation=pair.label,
-                    pointer=child(pair.new_pointer, "operationId"),
-                    message=f"the operationId {quoted(new_id)} was added",
-                )
+                _member_change(pair, "added", "api-operation-id-added", at, "operationId", new_id)
             )
         else:
             replaced = f", replaced with {quoted(new_id)}" if new_id else ""
             changes.append(
-                Change.of(
-                    "api-operation-id-removed",
-                    operation=pair.label,
-                    pointer=child(pair.old_pointer, "operationId"),
-                    message=f"the operationId {quoted(old_id)} was removed{replaced}",
+                _member_change(
+                    pair, "removed", "api-operation-id-removed", at, "operationId", old_id, replaced
                 )
             )
     old_tags, new_tags = _tags(pair.old), _tags(pair.new)
-    for tag in sorted(old_tags.keys() - new_tags.keys()):
-        changes.append(
-            Change.of(
-                "api-tag-removed",
-                operation=pair.label,
-                pointer=child(pair.old_pointer, "tags", old_tags[tag]),
-                message=f"the tag {quoted(tag)} was removed",
-            )
-        )
-    for tag in sorted(new_tags.keys() - old_tags.keys()):
-        changes.append(
-            Change.of(
-                "api-tag-added",
-                operation=pair.label,
-                pointer=child(pair.new_pointer, "tags", new_tags[tag]),
-                message=f"the tag {quoted(tag)} was added",
-            )
-        )
+    changes += [
+        _member_change(pair, "removed", "api-tag-removed", ("tags", old_tags[tag]), "tag", tag)
+        for tag in sorted(old_tags.keys() - new_tags.keys())
+    ]
+    changes += [
+        _member_change(pair, "added", "api-tag-added", ("tags", new_tags[tag]), "tag", tag)
+        for tag in sorted(new_tags.keys() - old_tags.keys())
+    ]
     return changes
+
+
+def _member_change(
+    pair: OperationPair,
+    how: Literal["added", "removed"],
+    rule: str,
+    at: tuple[str | int, ...],
+    noun: str,
+    value: str,
+    detail: str = "",
+) -> Change:
+    """`rule`: "the {noun} `value` was {how}{detail}", pointing at `at` inside the new
+    operation when added, the old one when removed."""
+    pointer = child(pair.new_pointer if how == "added" else pair.old_pointer, *at)
+    message = f"the {noun} {quoted(value)} was {how}{detail}"
+    return Change.of(rule, operation=pair.label, pointer=pointer, message=message)
 
 
 def _operation_id(operation: dict[str, Any]) -> str:

@@ -170,33 +170,16 @@ def _compare_parameter(
                 message=f"{new.subject} became {'required' if new_required else 'optional'}",
             )
         )
-    for found in (
-        lifecycle.deprecation(
-            lifecycle.PARAMETER_DEPRECATION,
-            old.node,
-            new.node,
-            new.pointer,
-            subject=new.subject,
-            operation=pair.label,
-            stability=stability,
-            policy=walk.policy,
-            today=walk.today,
-        ),
-        lifecycle.sunset_change(
-            lifecycle.PARAMETER_DEPRECATION,
-            old.node,
-            new.node,
-            old.pointer,
-            new.pointer,
-            subject=new.subject,
-            operation=pair.label,
-            stability=stability,
-            policy=walk.policy,
-            today=walk.today,
-        ),
-    ):
-        if found is not None:
-            changes.append(found)
+    changes += lifecycle.deprecation_changes(
+        lifecycle.PARAMETER_DEPRECATION,
+        (old.node, old.pointer),
+        (new.node, new.pointer),
+        subject=new.subject,
+        operation=pair.label,
+        stability=stability,
+        policy=walk.policy,
+        today=walk.today,
+    )
     place: SchemaPlace = "request-header" if new.location == "header" else "request-parameter"
     for media_type, old_schema, old_at, new_schema, new_at in schema_pairs(
         old.node, old.pointer, new.node, new.pointer

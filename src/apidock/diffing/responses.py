@@ -15,7 +15,13 @@ from typing import Any, Literal
 
 from apidock.diffing.changes import Change, Level, declare
 from apidock.diffing.headers import compare_headers
-from apidock.diffing.media import contained, pair_media_types, parameters_differ
+from apidock.diffing.media import (
+    ContentRules,
+    MediaTypeRule,
+    compare_content,
+    contained,
+    parameters_differ,
+)
 from apidock.diffing.resolve import child
 from apidock.diffing.walk import OperationPair, Walk, is_extension, mapping, quoted
 
@@ -119,45 +125,47 @@ def compare_response(
         (old_response.get("headers"), child(old_pointer, "headers")),
         (new_response.get("headers"), child(new_pointer, "headers")),
     )
-    old_content, new_content = (
-        mapping(old_response.get("content")),
-        mapping(new_response.get("content")),
+    changes += compare_content(
+        walk,
+        label,
+        _content_rules(status),
+        (old_response, old_pointer),
+        (new_response, new_pointer),
     )
-    pairs, removed, added = pair_media_types(list(old_content), list(new_content))
-    for name in removed:
-        changes.append(
-            Change.of(
-                "response-media-type-removed",
-                operation=label,
-                pointer=child(old_pointer, "content", name),
-                message=f"the media type {quoted(name)} was removed from the response "
-                f"{quoted(status)}",
-            )
-        )
-    for name in added:
-        changes.append(
-            Change.of(
-                "response-media-type-added",
-                operation=label,
-                pointer=child(new_pointer, "content", name),
-                message=f"the media type {quoted(name)} was added to the response {quoted(status)}",
-            )
-        )
-    for old_name, new_name in pairs:
-        at = child(new_pointer, "content", new_name)
-        if old_name != new_name:
-            changes.append(_renamed(label, status, old_name, new_name, at))
-        several = f", media type {quoted(new_name)}" if len(new_content) > 1 else ""
-        changes += _compare_media_type(
-            walk,
-            label,
-            status,
-            new_name,
-            (old_content[old_name], child(old_pointer, "content", old_name)),
-            (new_content[new_name], at),
-            where=f"response {quoted(status)}{several}",
-        )
     return changes
+
+
+def _content_rules(status: str) -> ContentRules:
+    """The rules of the content of the response `status`."""
+    response = f"the response {quoted(status)}"
+    return ContentRules(
+        place="response-body",
+        removed=MediaTypeRule(
+            "response-media-type-removed",
+            lambda name: f"the media type {quoted(name)} was removed from {response}",
+        ),
+        added=MediaTypeRule(
+            "response-media-type-added",
+            lambda name: f"the media type {quoted(name)} was added to {response}",
+        ),
+        schema_added=MediaTypeRule(
+            "response-body-media-type-schema-added",
+            lambda name: f"a schema was added to the media type {quoted(name)} of {response}",
+        ),
+        schema_removed=MediaTypeRule(
+            "response-body-media-type-schema-removed",
+            lambda name: (
+                f"the schema of the media type {quoted(name)} of {response} was removed: "
+                "its body is no longer described"
+            ),
+        ),
+        where=lambda name, several: (
+            f"response {quoted(status)}" + (f", media type {quoted(name)}" if several else "")
+        ),
+        renamed=lambda label, old_name, new_name, at: _renamed(
+            label, status, old_name, new_name, at
+        ),
+    )
 
 
 def _renamed(label: str, status: str, old_name: str, new_name: str, pointer: str) -> Change:
@@ -173,50 +181,4 @@ def _renamed(label: str, status: str, old_name: str, new_name: str, pointer: str
         pointer=pointer,
         message=f"the media type {quoted(old_name)} of the response {quoted(status)} was {how} "
         f"to {quoted(new_name)}",
-    )
-
-
-def _compare_media_type(
-    walk: Walk,
-    label: str,
-    status: str,
-    name: str,
-    old: tuple[Any, str],
-    new: tuple[Any, str],
-    *,
-    where: str,
-) -> list[Change]:
-    old_media, old_pointer = walk.old.deref(*old)
-    new_media, new_pointer = walk.new.deref(*new)
-    old_schema, new_schema = mapping(old_media).get("schema"), mapping(new_media).get("schema")
-    media = f"the media type {quoted(name)} of the response {quoted(status)}"
-    if old_schema is None and new_schema is not None:
-        return [
-            Change.of(
-                "response-body-media-type-schema-added",
-                operation=label,
-                pointer=child(new_pointer, "schema"),
-                message=f"a schema was added to {media}",
-            )
-        ]
-    if old_schema is not None and new_schema is None:
-        return [
-            Change.of(
-                "response-body-media-type-schema-removed",
-                operation=label,
-                pointer=child(old_pointer, "schema"),
-                message=f"the schema of {media} was removed: its body is no longer described",
-            )
-        ]
-    if old_schema is None or new_schema is None:
-        return []
-    return walk.schemas(
-        "response-body",
-        label,
-        old_schema,
-        child(old_pointer, "schema"),
-        new_schema,
-        child(new_pointer, "schema"),
-        media_type=name,
-        where=where,
     )

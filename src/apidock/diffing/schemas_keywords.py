@@ -214,20 +214,18 @@ def check(node: Node) -> None:
             )
     for keyword, family in _NAMED:
         old_map, new_map = schema_map(node.old, keyword), schema_map(node.new, keyword)
-        for name in old_map:
-            if name not in new_map:
-                node.emit(
-                    f"{family}-removed",
-                    child(node.old_pointer, keyword, name),
-                    f"lost the {keyword} entry `{name}`",
-                )
-        for name in new_map:
-            if name not in old_map:
-                node.emit(
-                    f"{family}-added",
-                    child(node.new_pointer, keyword, name),
-                    f"gained the {keyword} entry `{name}`",
-                )
+        # the entries only the old side has (removed), then those only the new one has
+        for how, verb, here, there, pointer in (
+            ("removed", "lost", old_map, new_map, node.old_pointer),
+            ("added", "gained", new_map, old_map, node.new_pointer),
+        ):
+            for name in here:
+                if name not in there:
+                    node.emit(
+                        f"{family}-{how}",
+                        child(pointer, keyword, name),
+                        f"{verb} the {keyword} entry `{name}`",
+                    )
     _dependent_required(node)
     _discriminator(node)
 
