@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import servers
+from harness import pinned
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 HOST = "127.0.0.1"
@@ -48,17 +49,6 @@ class RefusingValidator(OpenAPIV31SpecValidator):
     """openapi-spec-validator's 3.1 validator with no way to read a file or a URL."""
 
     resolver_handlers = cast(Any, dict.fromkeys(("<all_urls>", "http", "https", "file"), _refuse))
-
-
-@contextlib.contextmanager
-def pinned(core: int) -> Any:
-    """Run the block with this process on `core` alone."""
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {core})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
 
 
 def time_validator(document: dict[str, Any], core: int) -> dict[str, Any]:

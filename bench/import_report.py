@@ -1,4 +1,5 @@
-"""The import benchmark's medians, targets (issue 14), results file and docs page.
+"""The import benchmark's medians, targets (issue 14), console summary and docs page (the
+results file is written by bench/harness.py).
 
 The targets are judged on the medians of the rounds, as bench/run.py judges its own; every
 round is kept in the results and shown on the page, so a noisy round can be seen.
@@ -6,7 +7,6 @@ round is kept in the results and shown on the page, so a noisy round can be seen
 
 from __future__ import annotations
 
-import json
 import statistics
 from pathlib import Path
 from typing import Any
@@ -91,11 +91,6 @@ def evaluate(found: dict[str, Any], errors: bool) -> list[dict[str, Any]]:
         bound = f"< {limit:g} {unit}" if unit == "ms" else f"<= {limit:g}{unit}"
         targets.append({"key": key, "what": what, "value": value, "limit": bound, "passed": passed})
     return targets
-
-
-def write_results(results: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
 def _value(target: dict[str, Any]) -> str:

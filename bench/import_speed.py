@@ -25,63 +25,38 @@ the temporary directory removed. Port 8810 (bench/run.py uses 8800 and 8801).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import hashlib
 import json
-import os
-import secrets
-import shutil
-import signal
 import sys
-import tempfile
 import time
-from dataclasses import asdict
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import import_report
-import prepare
-import run
+from harness import BenchRun, machine_info, pinned, run_bench, say, source_state
 from import_document import make_document
 from import_measure import (
     Load,
     clocks,
     cpu_used,
-    pinned,
     post_import,
     split_by_window,
     time_parse,
     time_validator,
 )
-from import_plan import (
-    DATABASE,
-    DOCS,
-    Plan,
-    drop_database,
-    parse_args,
-    source_state,
-    versions,
-)
+from import_plan import DATABASE, DOCS, Plan, parse_args, versions
 from import_stages import stage_times
-from servers import Server, ServerError, stop_all
+from servers import Server, ServerError
 
 from apidock.descriptions.intake import IntakeLimits
 
-BENCH_DIR = Path(__file__).resolve().parent
-LOG_DIR = BENCH_DIR / "results" / "logs"
 LOAD_LEAD = 1.0  # seconds the /healthz load runs before the import, and after
 NOISY_SHARE = 0.25  # other work past this share of a core during an import is reported
 WARMUP_OPERATIONS = 25
 
 
-say = run.say
-
-
-class ImportBench:
+class ImportBench(BenchRun[Plan]):
     """One run: the documents, the database, the rounds, the stages, the results.
 
     A round starts its own server, so that no round inherits another's heap or caches, and
@@ -90,47 +65,19 @@ class ImportBench:
     """
 
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.workdir = Path(tempfile.mkdtemp(prefix="apidock-import-bench-"))
-        self.secret = secrets.token_urlsafe(48)
-        self.password = secrets.token_urlsafe(18)
+        super().__init__(plan, name="import", database=DATABASE)
+        self.environments_key = self.secret[::-1]
         self.raw: dict[str, bytes] = {}
         self.parsed: dict[str, dict[str, Any]] = {}
         self.load: Load | None = None
-        self.database_made = False
-        self.problems: list[str] = []
         self.shares: list[float] = []  # the other work's share of a core, import by import
-        self.results: dict[str, Any] = {
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": " ".join(["bench/import_speed.py", *sys.argv[1:]]),
-            "plan": asdict(plan)
-            | {"output": str(plan.output), "database_label": plan.database_label},
-        }
-
-    def problem(self, message: str) -> None:
-        self.problems.append(message)
-        say(f"  ! {message}")
+        self.results["plan"]["database_label"] = plan.database_label
 
     @property
     def database_url(self) -> str:
         if self.plan.database == "sqlite":
             return f"sqlite+aiosqlite:///{self.workdir / 'import.db'}"
-        return f"postgresql://{prepare.PG_USER}@{prepare.PG_HOST}:{prepare.PG_PORT}/{DATABASE}"
-
-    def env(self) -> dict[str, str]:
-        return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", str(self.workdir)),
-            "LANG": "C.UTF-8",
-            "APP_CONFIG": "production",
-            "APP_VAR_DIR": str(self.workdir / "var"),
-            "DATABASE_URL": self.database_url,
-            "JWT_SECRET_KEY": self.secret,
-            "SECRET_KEY": self.secret[::-1],
-            "JWT_TTL": str(24 * 60),
-            "APP_ROOT_ADMIN": prepare.ADMIN_NAME,
-            "APP_ROOT_ADMIN_PASSWORD": self.password,
-        }
+        return super().database_url
 
     # --- steps --------------------------------------------------------------------------
 
@@ -160,34 +107,8 @@ class ImportBench:
             say(f"document {key}: {len(raw):,} bytes, {operations:,} operations")
         self.results["documents"] = documents
 
-    def prepare_database(self) -> None:
-        if self.plan.database == "postgresql":
-            asyncio.run(prepare.recreate_database(DATABASE))
-            self.database_made = True
-        prepare.deploy(Path(sys.executable).with_name("apidock"), self.env(), self.workdir, say)
-
     def server(self, number: int) -> Server:
-        argv = [str(Path(sys.executable).with_name("apidock")), "serve"]
-        return Server(
-            name="API Dock",
-            argv=[*argv, "--port", str(self.plan.port), "--workers", "1"],
-            env=self.env(),
-            port=self.plan.port,
-            cwd=self.workdir,
-            log_path=LOG_DIR / f"import-{number:02d}-apidock.log",
-            core=self.plan.server_core,
-        )
-
-    def login(self, server: Server) -> str:
-        status, body, text = run.http_json(
-            "POST",
-            server.base_url + "/api/v1/login",
-            {"name": prepare.ADMIN_NAME, "password": self.password},
-        )
-        token = (body.get("data") or {}).get("access_token") if isinstance(body, dict) else None
-        if status != 200 or not isinstance(token, str):
-            raise ServerError(f"login as {prepare.ADMIN_NAME} answered {status}: {text}")
-        return token
+        return self.apidock_serve(self.plan.port, f"{number:02d}-apidock", name="API Dock")
 
     def import_once(
         self, server: Server, token: str, key: str, slug: str, with_load: bool = False
@@ -295,17 +216,13 @@ class ImportBench:
 
     def run(self) -> None:
         plan = self.plan
-        if not {plan.server_core, plan.load_core} <= os.sched_getaffinity(0):
-            raise ServerError(f"cores {plan.server_core} and {plan.load_core} are needed")
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        for old in LOG_DIR.glob("import-*.log"):
-            old.unlink()
-        self.results["machine"] = run.machine_info()
+        self.begin()
+        self.results["machine"] = machine_info()
         self.results["versions"] = versions(plan.database)
         self.results["git"] = source_state()
         say(f"{plan.rounds} round(s), load average {self.results['machine']['loadavg_start']}")
         self.make_documents()
-        self.prepare_database()
+        self.prepare_database(recreate=plan.database == "postgresql")
         rounds = [self.one_round(number) for number in range(1, plan.rounds + 1)]
         for key in ("1mb", "10mb"):
             errors = [r[f"validator_{key}"]["errors"] for r in rounds if f"validator_{key}" in r]
@@ -331,64 +248,27 @@ class ImportBench:
         )
         self.results["targets"] = import_report.evaluate(found, failed)
 
-    def finish(self) -> None:
-        results = self.results
-        results.setdefault("machine", run.machine_info())
-        results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        if "git" in results:
-            results["git_end"] = source_state()
-            if results["git_end"] != results["git"]:
-                self.problem(
-                    "src/ or alembic/ changed during the run (commit or working tree): the "
-                    "rounds may have measured different code"
-                )
-        results["problems"] = self.problems
-        if "targets" not in results:
-            return
-        import_report.write_results(results, self.plan.output)
-        say(f"results: {self.plan.output}")
-        if self.plan.docs:
-            import_report.write_docs(results, DOCS)
-            say(f"docs: {DOCS}")
-        for line in import_report.summary_lines(results):
-            print(line, flush=True)
+    def finish(self) -> bool:
+        """Write the results and the docs, print the targets; True when all are met."""
+        self.stamp_end()
+        self.note_code_change(
+            "src/ or alembic/ changed during the run (commit or working tree): the "
+            "rounds may have measured different code"
+        )
+        return self.publish(
+            import_report.summary_lines, import_report.write_docs, DOCS, verdict="passed"
+        )
 
     def clean_up(self) -> None:
         if self.load is not None:
             with contextlib.suppress(RuntimeError):
                 self.load.stop()
-        stop_all()
-        if self.database_made:
-            try:
-                asyncio.run(drop_database())
-            except (OSError, asyncpg.PostgresError) as exc:
-                say(f"could not drop {DATABASE}: {exc}")
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+        super().clean_up()
 
 
 def main(argv: list[str] | None = None) -> int:
-    plan = parse_args(argv)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _interrupt)
-    bench = ImportBench(plan)
-    code = 0
-    try:
-        bench.run()
-    except KeyboardInterrupt:
-        say("interrupted; stopping the server and the load")
-        code = 130
-    except (ServerError, prepare.PrepareError, RuntimeError) as exc:
-        say(f"error: {exc}")
-        code = 1
-    finally:
-        bench.clean_up()
-    bench.finish()
-    return code
+    # the exit code says whether the run went through; the targets are in the results
+    return run_bench(ImportBench, parse_args(argv), stopping="the server and the load", missed=None)
 
 
 if __name__ == "__main__":

@@ -17,14 +17,14 @@ no longer add up to the whole, which the results show.
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import os
 import pickle
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
+
+from harness import pinned
 
 from apidock.descriptions.formats import detect_format
 from apidock.descriptions.intake import IntakeLimits, take_in
@@ -183,7 +183,7 @@ def stage_times(
     found: dict[str, Any] = {}
     for _ in range(passes):
         steps, watched = _Steps(), _Steps()
-        with _pinned(core), _GcWatch() as collector:
+        with pinned(core), _GcWatch() as collector:
             found = _run_steps(raw, limits, steps)
         for name, value in steps.seconds.items():
             seconds.setdefault(name, []).append(value)
@@ -213,16 +213,3 @@ def stage_times(
         "prepare_import_s": least["prepare_import"],
         "unaccounted_s": round(least["take_in"] - in_steps, 4),
     }
-
-
-@contextlib.contextmanager
-def _pinned(core: int | None) -> Iterator[None]:
-    if core is None:
-        yield
-        return
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {core})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)

@@ -19,7 +19,6 @@ Decisions:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import shutil
@@ -27,10 +26,10 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import prepare
+from harness import add_output_options, new_parser, package_versions
 from loadgen import wrk_version
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -125,21 +124,17 @@ class Plan:
 
 
 def parse_args(argv: list[str] | None) -> Plan:
-    parser = argparse.ArgumentParser(
-        prog="bench/mock_speed.py", description="API Dock's mock server against Prism."
-    )
+    parser = new_parser("bench/mock_speed.py", "API Dock's mock server against Prism.", rounds=3)
     add = parser.add_argument
-    add("--rounds", type=int, default=3, help="rounds; figures are their medians [3]")
     add("--duration", type=float, default=15.0, help="seconds of each measured run [15]")
     add("--warmup", type=float, default=3.0, help="seconds of wrk before each run [3]")
     add("--connections", type=int, default=16, help="wrk connections, one thread [16]")
     add("--paths", type=int, default=1000, help="ids each scenario cycles through [1000]")
-    add("--output", type=Path, default=RESULTS, help=f"results file [{RESULTS}]")
-    add("--no-docs", dest="docs", action="store_false", help=f"leave {DOCS} alone")
-    add(
-        "--keep-database",
-        action="store_true",
-        help=f"leave {DATABASE} (with the app and its key) for profiling afterwards",
+    add_output_options(
+        parser,
+        results=RESULTS,
+        docs=DOCS,
+        keep_database=f"leave {DATABASE} (with the app and its key) for profiling afterwards",
     )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration < 1 or args.warmup < 0 or args.connections < 1:
@@ -190,12 +185,7 @@ def _output(argv: list[str]) -> str:
 
 def versions(prism: Path, wrk: str) -> dict[str, str]:
     """Python, the packages of PACKAGES, Prism, Node, PostgreSQL and wrk."""
-    found = {"python": sys.version.split()[0]}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
+    found = {"python": sys.version.split()[0]} | package_versions(PACKAGES)
     found["prism"] = _output([str(prism), "--version"])
     node = shutil.which("node")
     found["node"] = _output([node, "--version"]) if node else "not installed"

@@ -1,5 +1,6 @@
-"""The figures of bench/mock_speed.py: medians of the rounds, issue 15's targets, the results
-file and the summary printed at the end (bench/mock_docs.py writes the page from them).
+"""The figures of bench/mock_speed.py: medians of the rounds, issue 15's targets and the
+summary printed at the end (bench/mock_docs.py writes the page from them, bench/harness.py the
+results file).
 
 A figure is the median over the rounds of each measure (counts are added up); a ratio is
 API Dock's median over Prism's. Each target is judged against each configuration of Prism
@@ -8,9 +9,7 @@ API Dock's median over Prism's. Each target is judged against each configuration
 
 from __future__ import annotations
 
-import json
 import statistics
-from pathlib import Path
 from typing import Any
 
 from mock_plan import CONTENDERS, PRISMS, SCENARIOS, TARGET_RATIO
@@ -87,11 +86,6 @@ def evaluate(found: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return targets
-
-
-def write_results(results: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
 def contender_name(key: str | None) -> str:

@@ -25,39 +25,24 @@ the setup), 8821 (`apidock mock`) and 8822 (Prism). Servers' output: bench/resul
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import resource
-import secrets
-import shutil
-import signal
 import sys
-import tempfile
 import urllib.request
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import mock_docs
 import mock_plan
 import mock_report
-import prepare
-import run
 import servers
-from import_plan import source_state
-from loadgen import LoadError, ensure_wrk, run_wrk
+from harness import APIDOCK, BenchRun, machine_info, run_bench, say, source_state
+from loadgen import ensure_wrk, run_wrk
 from mock_plan import CONTENDERS, DATABASE, SCENARIOS, SLUG, Contender, Plan, Scenario
-from mock_probe import ProbeError, check_answers, write_wrk_script
-from servers import START_TIMEOUT, Server, ServerError, stop_all
+from mock_probe import check_answers, write_wrk_script
+from servers import START_TIMEOUT, Server, cpu_clocks
 
-BENCH_DIR = Path(__file__).resolve().parent
-LOG_DIR = BENCH_DIR / "results" / "logs"
 NOISY_SHARE = 0.25  # other work past this share of a core during a run is reported
-
-say = run.say
 
 
 @dataclass(eq=False)
@@ -77,98 +62,38 @@ class KeyedServer(Server):
             urllib.request.install_opener(urllib.request.build_opener())
 
 
-def _clocks(server: Server) -> dict[str, float]:
-    """CPU seconds so far of the server, of reaped children (wrk), of PostgreSQL, of all."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "server": server.cpu_seconds(),
-        "wrk": children.ru_utime + children.ru_stime,
-        "postgres": servers.postgres_cpu_seconds(),
-        "machine": servers.machine_busy_seconds(),
-    }
-
-
-class MockBench:
+class MockBench(BenchRun[Plan]):
     """One run: the database and the app, the rounds, the results."""
 
+    token_minutes = None  # API Dock's default: the setup's token is used at once
+
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.workdir = Path(tempfile.mkdtemp(prefix="apidock-mock-bench-"))
-        self.secret = secrets.token_urlsafe(48)
-        self.environments_key = secrets.token_urlsafe(48)
-        self.password = secrets.token_urlsafe(18)
+        super().__init__(plan, name="mock", database=DATABASE, keep_database=plan.keep_database)
         self.document: dict[str, Any] = json.loads(mock_plan.DOCUMENT.read_text())
         self.key = ""
         self.wrk = ""
         self.prism = mock_plan.PRISM
         self.scripts: dict[str, Path] = {}
-        self.database_made = False
-        self.problems: list[str] = []
-        self.results: dict[str, Any] = {
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": " ".join(["bench/mock_speed.py", *sys.argv[1:]]),
-            "plan": asdict(plan) | {"output": str(plan.output)},
-        }
-
-    def problem(self, message: str) -> None:
-        self.problems.append(message)
-        say(f"  ! {message}")
-
-    def env(self) -> dict[str, str]:
-        return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", str(self.workdir)),
-            "LANG": "C.UTF-8",
-            "APP_CONFIG": "production",
-            "APP_VAR_DIR": str(self.workdir / "var"),
-            "DATABASE_URL": (
-                f"postgresql://{prepare.PG_USER}@{prepare.PG_HOST}:{prepare.PG_PORT}/{DATABASE}"
-            ),
-            "JWT_SECRET_KEY": self.secret,
-            "SECRET_KEY": self.environments_key,  # the key of the environments' secrets
-            "APP_ROOT_ADMIN": prepare.ADMIN_NAME,
-            "APP_ROOT_ADMIN_PASSWORD": self.password,
-        }
 
     def headers(self, scenario: Scenario) -> tuple[str, ...]:
         return (*scenario.headers, f"X-Mock-Key: {self.key}")
 
     # --- the app ------------------------------------------------------------------------
 
-    def api_call(self, method: str, url: str, body: Any, token: str | None, want: int) -> Any:
-        status, answer, text = run.http_json(method, url, body, token)
-        if status != want or not isinstance(answer, dict):
-            raise ServerError(f"{method} {url} answered {status}, not {want}: {text}")
-        return answer.get("data") or {}
-
     def prepare_app(self) -> None:
         """Database, deploy, then through `apidock serve`: log in, import, make a key."""
-        asyncio.run(prepare.recreate_database(DATABASE))
-        self.database_made = True
-        apidock = Path(sys.executable).with_name("apidock")
-        prepare.deploy(apidock, self.env(), self.workdir, say)
-        serve = Server(
-            name="apidock serve",
-            argv=[str(apidock), "serve", "--port", str(mock_plan.API_PORT), "--workers", "1"],
-            env=self.env(),
-            port=mock_plan.API_PORT,
-            cwd=self.workdir,
-            log_path=LOG_DIR / "mock-setup-apidock-serve.log",
-            core=self.plan.server_core,
-        )
-        with serve:
-            api = serve.base_url + "/api/v1"
-            login = {"name": prepare.ADMIN_NAME, "password": self.password}
-            token = self.api_call("POST", api + "/login", login, None, 200).get("access_token")
-            imported = self.api_call(
-                "POST", f"{api}/apps/import?slug={SLUG}", self.document, token, 201
-            )
+        self.prepare_database()
+        with self.apidock_serve(mock_plan.API_PORT, "setup-apidock-serve") as serve:
+            token = self.login(serve)
+            imported = self.import_app(serve, token, SLUG, self.document)
             report = imported.get("report") or {}
-            if report.get("warnings") or report.get("lost"):
-                self.problem(f"the import reported {report.get('warnings')} {report.get('lost')}")
             app_id = imported["app"]["id"]
             made = self.api_call(
-                "POST", f"{api}/apps/{app_id}/mock-keys", {"name": "bench"}, token, 201
+                "POST",
+                f"{serve.base_url}/api/v1/apps/{app_id}/mock-keys",
+                {"name": "bench"},
+                token,
+                201,
             )
             self.key = made["key"]
         self.results["app"] = {
@@ -184,7 +109,7 @@ class MockBench:
 
     def server(self, contender: Contender, number: int) -> KeyedServer:
         if contender.prism_log is None:
-            argv = [str(Path(sys.executable).with_name("apidock")), "mock", "--app", SLUG]
+            argv = [str(APIDOCK), "mock", "--app", SLUG]
             argv += ["--port", str(contender.port), "--loop", "uvloop"]
         else:
             argv = [str(self.prism), "mock", "-h", servers.HOST, "-p", str(contender.port)]
@@ -196,7 +121,7 @@ class MockBench:
             env=self.env(),
             port=contender.port,
             cwd=self.workdir,
-            log_path=LOG_DIR / f"mock-{number:02d}-{contender.key}.log",
+            log_path=self.log_path(f"{number:02d}-{contender.key}"),
             core=self.plan.server_core,
             ready_path=first.paths(1)[0],
             ready_headers=self.headers(first),
@@ -213,9 +138,9 @@ class MockBench:
         url = server.base_url + "/"
         if self.plan.warmup > 0:
             run_wrk(self.wrk, url, duration=self.plan.warmup, **options)
-        before = _clocks(server)
+        before = cpu_clocks(server)
         result = run_wrk(self.wrk, url, duration=self.plan.duration, **options)
-        used = {key: value - before[key] for key, value in _clocks(server).items()}
+        used = {key: value - before[key] for key, value in cpu_clocks(server).items()}
         seconds, requests = result.seconds or 1.0, max(result.requests, 1)
         other = used["machine"] - used["server"] - used["wrk"] - used["postgres"]
         entry = result.to_json() | {
@@ -289,14 +214,10 @@ class MockBench:
 
     def run(self) -> None:
         plan = self.plan
-        if not {plan.server_core, plan.load_core} <= os.sched_getaffinity(0):
-            raise ServerError(f"cores {plan.server_core} and {plan.load_core} are needed")
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        for old in LOG_DIR.glob("mock-*.log"):
-            old.unlink()
+        self.begin()
         self.wrk = ensure_wrk(say)
         self.prism = mock_plan.ensure_prism(say)
-        self.results["machine"] = run.machine_info()
+        self.results["machine"] = machine_info()
         self.results["versions"] = mock_plan.versions(self.prism, self.wrk)
         self.results["git"] = source_state()
         say(f"{plan.rounds} round(s), load average {self.results['machine']['loadavg_start']}")
@@ -313,78 +234,15 @@ class MockBench:
 
     def finish(self) -> bool:
         """Write the results and the docs, print the targets; True when all are met."""
-        results = self.results
-        results.setdefault("machine", run.machine_info())
-        results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        if "git" in results:
-            results["git_end"] = source_state()
-            if results["git_end"] != results["git"]:
-                self.problem(
-                    "src/ or alembic/ changed during the run: the rounds may have measured "
-                    "different code"
-                )
-        results["problems"] = self.problems
-        if "targets" not in results:
-            return False
-        mock_report.write_results(results, self.plan.output)
-        say(f"results: {self.plan.output}")
-        if self.plan.docs:
-            mock_docs.write_docs(results, mock_plan.DOCS)
-            say(f"docs: {mock_plan.DOCS}")
-        for line in mock_report.summary_lines(results):
-            print(line, flush=True)
-        return all(target["met"] for target in results["targets"])
-
-    def clean_up(self) -> None:
-        stop_all()
-        if self.database_made and not self.plan.keep_database:
-            try:
-                asyncio.run(_drop_database())
-            except (OSError, asyncpg.PostgresError) as exc:
-                say(f"could not drop {DATABASE}: {exc}")
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-async def _drop_database() -> None:
-    connection = await asyncpg.connect(
-        host=prepare.PG_HOST,
-        port=prepare.PG_PORT,
-        user=prepare.PG_USER,
-        database=prepare.MAINTENANCE_DB,
-        timeout=10,
-    )
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+        self.stamp_end()
+        self.note_code_change(
+            "src/ or alembic/ changed during the run: the rounds may have measured different code"
+        )
+        return self.publish(mock_report.summary_lines, mock_docs.write_docs, mock_plan.DOCS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    plan = mock_plan.parse_args(argv)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _interrupt)
-    bench = MockBench(plan)
-    code = 0
-    try:
-        bench.run()
-    except KeyboardInterrupt:
-        say("interrupted; stopping the servers and the load")
-        code = 130
-    except (ServerError, ProbeError, LoadError, prepare.PrepareError, RuntimeError) as exc:
-        say(f"error: {exc}")
-        code = 1
-    finally:
-        bench.clean_up()
-    met = bench.finish()
-    if code == 0 and not met:
-        say("a target was missed (above)")
-        code = 1
-    return code
+    return run_bench(MockBench, mock_plan.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -68,8 +68,7 @@ class Dataset:
 
     @property
     def url(self) -> str:
-        """The plain URL: API Dock picks its async driver itself; asyncpg takes it as is."""
-        return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{self.database}"
+        return database_url(self.database)
 
     @property
     def catalog_apps(self) -> int:
@@ -81,6 +80,11 @@ class Dataset:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def database_url(database: str) -> str:
+    """The plain URL: API Dock picks its async driver itself; asyncpg takes it as is."""
+    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
 
 
 def bench_password_hash() -> str:
@@ -124,6 +128,20 @@ async def recreate_database(name: str) -> None:
         # the name is checked above; identifiers cannot be bound as parameters
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def drop_database(name: str) -> None:
+    """Drop a database `recreate_database` made, its sessions ended; a failure to connect is
+    asyncpg's or the socket's own error (OSError), not a PrepareError."""
+    if not _DB_NAME.match(name):
+        raise PrepareError(f"not a database name for the benchmark: {name!r}")
+    connection = await asyncpg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, database=MAINTENANCE_DB, timeout=10
+    )
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
 

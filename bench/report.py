@@ -3,11 +3,12 @@ the console summary, docs/benchmarks.md and docs/benchmarks.png."""
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from pathlib import Path
 from typing import Any
+
+import harness
 
 # medians of these over the rounds; the counts below are added up instead
 MEDIAN_KEYS = (
@@ -255,8 +256,7 @@ def _verdict(target: dict[str, Any]) -> str:
 
 
 def write_results(results: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
+    harness.write_results(results, path, ensure_ascii=True)
 
 
 def summary_lines(results: dict[str, Any]) -> list[str]:

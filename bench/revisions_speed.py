@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import harness
 import prepare
-import run
 from import_document import make_document
 from sqlalchemy import func, select
 
@@ -300,7 +300,7 @@ def _docs(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    machine = run.machine_info()
+    machine = harness.machine_info()
     found = asyncio.run(_measure(args.edits, args.operations))
     results = {
         "started_at": started,

@@ -8,8 +8,6 @@ with wrk pinned to core 1, and writes bench/results/latest.json, docs/benchmarks
 docs/benchmarks.png. bench/README.md explains what is measured and how to read it.
 """
 
-# ruff: noqa: S603 (commands are built from fixed parts and paths found here, never from input)
-
 from __future__ import annotations
 
 import argparse
@@ -17,30 +15,31 @@ import asyncio
 import json
 import math
 import os
-import platform
-import resource
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import harness
 import loadgen
 import prepare
 import report
-import servers
+from harness import (
+    apidock_env,
+    http_json,
+    interrupt_on_signals,
+    machine_info,
+    say,
+    source_state,
+)
 from loadgen import LoadError, Wrk, run_wrk
 from prepare import Dataset, PrepareError
-from servers import Server, ServerError, stop_all
+from servers import Server, ServerError, cpu_clocks, stop_all
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -250,99 +249,15 @@ def parse_args(argv: list[str] | None) -> Plan:
 
 # --- helpers ------------------------------------------------------------------------------
 
-_started = time.monotonic()
-
-
-def say(message: str) -> None:
-    elapsed = int(time.monotonic() - _started)
-    print(f"[{elapsed // 60:3d}:{elapsed % 60:02d}] {message}", flush=True)
-
-
-def http_json(
-    method: str, url: str, body: dict[str, Any] | None = None, token: str | None = None
-) -> tuple[int | None, Any, str]:
-    """Status, decoded JSON (or None) and the start of the body of one request."""
-    headers = {"Accept": "application/json"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (127.0.0.1)
-            status, raw = int(response.status), response.read()
-    except urllib.error.HTTPError as exc:
-        status, raw = exc.code, exc.read()
-    except OSError as exc:
-        return None, None, str(exc)
-    text = raw.decode(errors="replace")
-    try:
-        decoded = json.loads(text)
-    except ValueError:
-        decoded = None
-    return status, decoded, text[:200]
-
-
-def machine_info() -> dict[str, Any]:
-    cpu_model = "unknown"
-    with open("/proc/cpuinfo") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name"):
-                cpu_model = line.partition(":")[2].strip()
-                break
-    memory_kib = 0
-    with open("/proc/meminfo") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemTotal:"):
-                memory_kib = int(line.split()[1])
-    os_name = platform.system()
-    try:
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                os_name = line.partition("=")[2].strip('"')
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "affinity": sorted(os.sched_getaffinity(0)),
-        "cpu_model": cpu_model,
-        "memory_gib": round(memory_kib / 1024 / 1024, 1),
-        "os": os_name,
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-    }
-
 
 def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    return harness.package_versions(PACKAGES)
 
 
 def git_state() -> dict[str, Any]:
-    git = shutil.which("git")
-    if git is None:
-        return {}
-
-    def out(*args: str) -> str:
-        done = subprocess.run(
-            [git, "-C", str(REPO_DIR), *args],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        return done.stdout.strip()
-
-    changes = out("status", "--porcelain", "--", "src", "alembic")
-    return {"commit": out("rev-parse", "HEAD"), "dirty": bool(changes)}
+    """The commit measured, and whether src/ or alembic/ differ from it."""
+    state = source_state()
+    return {key: state[key] for key in ("commit", "dirty")} if state else {}
 
 
 # --- the benchmark ------------------------------------------------------------------------
@@ -377,23 +292,18 @@ class Bench:
     # servers
 
     def apidock_env(self, dataset: Dataset) -> dict[str, str]:
-        return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", str(self.workdir)),
-            "LANG": "C.UTF-8",
-            "APP_CONFIG": "production",
-            "APP_VAR_DIR": str(self.workdir / "var"),
-            "DATABASE_URL": dataset.url,
-            "JWT_SECRET_KEY": self.secret,
-            "SECRET_KEY": self.secret[::-1],
-            "JWT_TTL": str(24 * 60),  # the token of the first login serves the whole run
-            "DB_POOL_SIZE": str(self.plan.pool_size),
-            "APP_ROOT_ADMIN": prepare.ADMIN_NAME,
-            "APP_ROOT_ADMIN_PASSWORD": self.admin_password,
+        return apidock_env(
+            self.workdir,
+            dataset.url,
+            jwt_secret=self.secret,
+            secret_key=self.secret[::-1],
+            admin_password=self.admin_password,
+            JWT_TTL=str(harness.TOKEN_MINUTES),
+            DB_POOL_SIZE=str(self.plan.pool_size),
             # (c) logs in with the right password; failures must never lock it out
-            "LOGIN_MAX_FAILURES": "1000",
-            "LOGIN_MAX_FAILURES_PER_IP": "100000",
-        }
+            LOGIN_MAX_FAILURES="1000",
+            LOGIN_MAX_FAILURES_PER_IP="100000",
+        )
 
     def _log_path(self, name: str) -> Path:
         self.server_count += 1
@@ -496,9 +406,9 @@ class Bench:
         url = server.base_url + path
         if warmup and self.plan.warmup > 0:
             run_wrk(self.wrk, url, duration=self.plan.warmup, **options)
-        before = _cpu_clocks(server)
+        before = cpu_clocks(server)
         result = run_wrk(self.wrk, url, duration=self.plan.duration, **options)
-        used = {key: value - before[key] for key, value in _cpu_clocks(server).items()}
+        used = {key: value - before[key] for key, value in cpu_clocks(server).items()}
         memory = server.memory_kib()
         cpu, seconds = used["server"], result.seconds or 1.0
         per_request = cpu / result.requests * 1e6 if result.requests else None
@@ -907,7 +817,7 @@ class Bench:
         results = self.results
         results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
         results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        results["elapsed_s"] = round(time.monotonic() - _started, 1)
+        results["elapsed_s"] = round(time.monotonic() - harness.STARTED, 1)
         busiest = max(_runs(results["scenarios"]), key=lambda run: run[1], default=None)
         if busiest is not None and busiest[1] > NOISY_SHARE:
             self.problem(
@@ -960,17 +870,6 @@ def _first_difference(expected: Any, found: Any, where: str = "") -> str | None:
     return None
 
 
-def _cpu_clocks(server: Server) -> dict[str, float]:
-    """CPU seconds so far of the server, of reaped children (wrk), of PostgreSQL, of all."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "server": server.cpu_seconds(),
-        "wrk": children.ru_utime + children.ru_stime,
-        "postgres": servers.postgres_cpu_seconds(),
-        "machine": servers.machine_busy_seconds(),
-    }
-
-
 def _runs(tree: Any, where: str = "") -> list[tuple[str, float]]:
     """(where, other CPU share) of every measured run in the results."""
     found: list[tuple[str, float]] = []
@@ -1001,14 +900,9 @@ def _line(entry: dict[str, Any]) -> str:
     )
 
 
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
     plan = parse_args(argv)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _interrupt)
+    interrupt_on_signals()
     bench = Bench(plan)
     try:
         bench.run()

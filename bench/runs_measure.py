@@ -35,9 +35,10 @@ import asyncpg
 import prepare
 import runs_plan
 import servers
+from harness import BENCH_DIR, say
 from loadgen import Wrk, WrkResult, run_wrk
 from runs_plan import DATABASE, POLL_SECONDS, RUN_TIMEOUT, Plan
-from runs_setup import BENCH_DIR, RunsSetup, say
+from runs_setup import RunsSetup
 from servers import Server, ServerError
 
 from apidock.runs.models import FINISHED

@@ -21,15 +21,14 @@ Decisions:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import prepare
+from harness import add_output_options, new_parser, package_versions
 from loadgen import wrk_version
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -71,21 +70,21 @@ class Plan:
 
 
 def parse_args(argv: list[str] | None) -> Plan:
-    parser = argparse.ArgumentParser(
-        prog="bench/runs_speed.py",
-        description="A run of contract tests: /healthz meanwhile, and against a plain httpx loop.",
+    parser = new_parser(
+        "bench/runs_speed.py",
+        "A run of contract tests: /healthz meanwhile, and against a plain httpx loop.",
+        rounds=3,
     )
     add = parser.add_argument
-    add("--rounds", type=int, default=3, help="rounds; figures are their medians [3]")
     add("--cases", type=int, default=1000, help="cases of the measured runs [1000]")
     add("--warmup-cases", type=int, default=100, help="cases of the warm-up run [100]")
     add("--healthz-connections", type=int, default=4, help="wrk connections on /healthz [4]")
     add("--healthz-pause", type=int, default=10, help="ms each pauses between requests [10]")
     add("--idle-seconds", type=float, default=10.0, help="/healthz with no run, seconds [10]")
     add("--capacity-seconds", type=float, default=5.0, help="the target's own load, s [5]")
-    add("--output", type=Path, default=RESULTS, help=f"results file [{RESULTS}]")
-    add("--no-docs", dest="docs", action="store_false", help=f"leave {DOCS} alone")
-    add("--keep-database", action="store_true", help=f"leave {DATABASE} for profiling")
+    add_output_options(
+        parser, results=RESULTS, docs=DOCS, keep_database=f"leave {DATABASE} for profiling"
+    )
     add(
         "--no-profile",
         dest="profile",
@@ -131,12 +130,7 @@ def parse_args(argv: list[str] | None) -> Plan:
 
 def versions(wrk: str) -> dict[str, str]:
     """Python, the packages of PACKAGES, PostgreSQL and wrk."""
-    found = {"python": sys.version.split()[0]}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
+    found = {"python": sys.version.split()[0]} | package_versions(PACKAGES)
     found["postgresql"] = asyncio.run(prepare.server_version())
     found["wrk"] = wrk_version(wrk)
     return found

@@ -51,10 +51,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import run
 import runs_peer
 import runs_plan
-from runs_setup import LOG_DIR, RunsSetup
+from harness import LOG_DIR, say
+from runs_setup import RunsSetup
 from servers import ServerError
 
 import apidock.models  # noqa: F401 (every table known, for the foreign keys of `runs`)
@@ -64,7 +64,6 @@ from apidock.runs import executor as executor_module
 from apidock.runs.models import Run, RunStatus
 from apidock.runs.runtime import executor_for
 
-say = run.say
 REPORT = LOG_DIR / "runs-profile.txt"
 STATS = LOG_DIR / "runs-profile.pstats"
 TICK = 0.001

@@ -1,5 +1,6 @@
-"""The figures of bench/runs_speed.py: medians of the rounds, issue 16's targets, the results
-file and the summary printed at the end (bench/runs_docs.py writes the page).
+"""The figures of bench/runs_speed.py: medians of the rounds, issue 16's targets and the
+summary printed at the end (bench/runs_docs.py writes the page, bench/harness.py the results
+file).
 
 A figure is the median over the rounds; the overhead ratio is the median of API Dock's wall
 time for the run alone over the median of the plain loop's (the per-round ratios are kept
@@ -9,9 +10,7 @@ round's is kept beside it.
 
 from __future__ import annotations
 
-import json
 import statistics
-from pathlib import Path
 from typing import Any
 
 from runs_plan import HEALTHZ_P99_LIMIT_MS, OVERHEAD_LIMIT
@@ -107,11 +106,6 @@ def evaluate(found: dict[str, Any]) -> list[dict[str, Any]]:
             "met": found["invalid_runs"] == 0,
         },
     ]
-
-
-def write_results(results: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def target_value(target: dict[str, Any]) -> str:

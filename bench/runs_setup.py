@@ -15,45 +15,26 @@ Decisions:
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import secrets
-import shutil
 import sys
-import tempfile
 import urllib.request
-from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import asyncpg
-import prepare
-import run
 import runs_cases
 import runs_document
 import servers
+from harness import BENCH_DIR, BenchRun, say
 from runs_plan import API_PORT, DATABASE, SLUG, TARGET_PORT, Plan
-from servers import Server, ServerError, stop_all
+from servers import Server
 
 from apidock.runs import executor
 
-BENCH_DIR = Path(__file__).resolve().parent
-LOG_DIR = BENCH_DIR / "results" / "logs"
 
-say = run.say
-
-
-class RunsSetup:
+class RunsSetup(BenchRun[Plan]):
     """The database, the target and the app of one run of the benchmark, and its results."""
 
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.workdir = Path(tempfile.mkdtemp(prefix="apidock-runs-bench-"))
-        self.secret = secrets.token_urlsafe(48)
-        self.environments_key = secrets.token_urlsafe(48)
-        self.password = secrets.token_urlsafe(18)
+        super().__init__(plan, name="runs", database=DATABASE, keep_database=plan.keep_database)
         self.specs = runs_cases.cases(plan.cases)
         self.concurrency = executor.CASE_CONCURRENCY
         self.wrk = ""
@@ -62,40 +43,6 @@ class RunsSetup:
         self.environment_id = 0
         self.case_ids: list[int] = []
         self.peer_plan_path: Path | None = None
-        self.database_made = False
-        self.problems: list[str] = []
-        self.results: dict[str, Any] = {
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": " ".join(["bench/runs_speed.py", *sys.argv[1:]]),
-            "plan": asdict(plan) | {"output": str(plan.output)},
-        }
-
-    def problem(self, message: str) -> None:
-        self.problems.append(message)
-        say(f"  ! {message}")
-
-    def env(self) -> dict[str, str]:
-        return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", str(self.workdir)),
-            "LANG": "C.UTF-8",
-            "APP_CONFIG": "production",
-            "APP_VAR_DIR": str(self.workdir / "var"),
-            "DATABASE_URL": (
-                f"postgresql://{prepare.PG_USER}@{prepare.PG_HOST}:{prepare.PG_PORT}/{DATABASE}"
-            ),
-            "JWT_SECRET_KEY": self.secret,
-            "SECRET_KEY": self.environments_key,  # the key of the environments' secrets
-            "JWT_TTL": str(24 * 60),
-            "APP_ROOT_ADMIN": prepare.ADMIN_NAME,
-            "APP_ROOT_ADMIN_PASSWORD": self.password,
-        }
-
-    def api_call(self, method: str, url: str, body: Any, token: str | None, want: int) -> Any:
-        status, answer, text = run.http_json(method, url, body, token)
-        if status != want or not isinstance(answer, dict):
-            raise ServerError(f"{method} {url} answered {status}, not {want}: {text}")
-        return answer.get("data") or {}
 
     def start_target(self) -> None:
         self.target = Server(
@@ -104,7 +51,7 @@ class RunsSetup:
             env=self.env(),
             port=TARGET_PORT,
             cwd=BENCH_DIR,
-            log_path=LOG_DIR / "runs-target.log",
+            log_path=self.log_path("target"),
             core=self.plan.load_core,
             ready_path="/__ready",
         )
@@ -124,19 +71,12 @@ class RunsSetup:
     def prepare_app(self) -> None:
         """Database, deploy, then through `apidock serve`: log in, import, an environment
         allowed to reach the target, the cases."""
-        asyncio.run(prepare.recreate_database(DATABASE))
-        self.database_made = True
-        apidock = Path(sys.executable).with_name("apidock")
-        prepare.deploy(apidock, self.env(), self.workdir, say)
+        self.prepare_database()
         with self.apidock_server("setup") as serve:
             api = serve.base_url + "/api/v1"
             token = self.login(serve)
-            imported = self.api_call(
-                "POST", f"{api}/apps/import?slug={SLUG}", runs_document.document(), token, 201
-            )
+            imported = self.import_app(serve, token, SLUG, runs_document.document())
             report = imported.get("report") or {}
-            if report.get("warnings") or report.get("lost"):
-                self.problem(f"the import reported {report.get('warnings')} {report.get('lost')}")
             self.app_id = imported["app"]["id"]
             listed = self.api_call(
                 "GET", f"{api}/apis?app_id={self.app_id}&per_page=100", None, token, 200
@@ -173,21 +113,7 @@ class RunsSetup:
         return f"http://{servers.HOST}:{TARGET_PORT}"
 
     def apidock_server(self, label: str) -> Server:
-        apidock = Path(sys.executable).with_name("apidock")
-        return Server(
-            name="apidock serve",
-            argv=[str(apidock), "serve", "--port", str(API_PORT), "--workers", "1"],
-            env=self.env(),
-            port=API_PORT,
-            cwd=self.workdir,
-            log_path=LOG_DIR / f"runs-{label}-apidock-serve.log",
-            core=self.plan.server_core,
-        )
-
-    def login(self, server: Server) -> str:
-        login = {"name": prepare.ADMIN_NAME, "password": self.password}
-        answer = self.api_call("POST", server.base_url + "/api/v1/login", login, None, 200)
-        return str(answer["access_token"])
+        return self.apidock_serve(API_PORT, f"{label}-apidock-serve")
 
     def peer_plan(self) -> Path:
         requests = [
@@ -210,26 +136,3 @@ class RunsSetup:
         }
         path.write_text(json.dumps(plan))
         return path
-
-    def clean_up(self) -> None:
-        stop_all()
-        if self.database_made and not self.plan.keep_database:
-            try:
-                asyncio.run(_drop_database())
-            except (OSError, asyncpg.PostgresError) as exc:
-                say(f"could not drop {DATABASE}: {exc}")
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-async def _drop_database() -> None:
-    connection = await asyncpg.connect(
-        host=prepare.PG_HOST,
-        port=prepare.PG_PORT,
-        user=prepare.PG_USER,
-        database=prepare.MAINTENANCE_DB,
-        timeout=10,
-    )
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await connection.close()

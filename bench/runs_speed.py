@@ -30,23 +30,17 @@ Dock) and 8831 (the target). Servers' output: bench/results/logs/runs-*.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
-import prepare
-import run
 import runs_docs
 import runs_plan
 import runs_profile
 import runs_report
-from import_plan import source_state
-from loadgen import LoadError, ensure_wrk
+from harness import machine_info, run_bench, say, source_state
+from loadgen import ensure_wrk
 from runs_measure import RunsMeter, other_processes, same_code
 from runs_plan import Plan
-from runs_setup import LOG_DIR, say
-from servers import ServerError
 
 from apidock.runs import executor
 
@@ -110,13 +104,9 @@ class RunsBench(RunsMeter):
 
     def run(self) -> None:
         plan = self.plan
-        if not {plan.server_core, plan.load_core} <= os.sched_getaffinity(0):
-            raise ServerError(f"cores {plan.server_core} and {plan.load_core} are needed")
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        for old in LOG_DIR.glob("runs-*.log"):
-            old.unlink()
+        self.begin()
         self.wrk = ensure_wrk(say)
-        self.results["machine"] = run.machine_info() | {"others_at_start": other_processes()}
+        self.results["machine"] = machine_info() | {"others_at_start": other_processes()}
         self.results["versions"] = runs_plan.versions(self.wrk)
         self.results["git_at_start"] = source_state()
         self.results["executor"] = {
@@ -145,11 +135,8 @@ class RunsBench(RunsMeter):
 
     def finish(self) -> bool:
         """Write the results and the docs, print the targets; True when all are met."""
-        results = self.results
-        results.setdefault("machine", run.machine_info())
-        results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+        results = self.stamp_end()
         results["machine"]["others_at_end"] = other_processes()
-        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         sources = [r["source"] for r in results.get("rounds", [])]
         if sources:
             # what the rounds measured (the code may change between the start and round 1
@@ -161,44 +148,15 @@ class RunsBench(RunsMeter):
                 self.problem(
                     "src/ or alembic/ changed between the rounds: they measured different code"
                 )
-        results["problems"] = self.problems
-        if "targets" not in results:
-            return False
-        runs_report.write_results(results, self.plan.output)
-        say(f"results: {self.plan.output}")
-        if self.plan.docs:
-            runs_docs.write_docs(results, runs_plan.DOCS)
-            say(f"docs: {runs_plan.DOCS}")
-        for line in runs_report.summary_lines(results):
-            print(line, flush=True)
-        return all(target["met"] for target in results["targets"])
-
-
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+        return self.publish(runs_report.summary_lines, runs_docs.write_docs, runs_plan.DOCS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    plan = runs_plan.parse_args(argv)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _interrupt)
-    bench = RunsBench(plan)
-    code = 0
-    try:
-        bench.run()
-    except KeyboardInterrupt:
-        say("interrupted; stopping the servers and the load")
-        code = 130
-    except (ServerError, LoadError, prepare.PrepareError, RuntimeError) as exc:
-        say(f"error: {exc}")
-        code = 1
-    finally:
-        bench.clean_up()
-    met = bench.finish()
-    if code == 0 and not met:
-        say("a target was missed or a problem was found (above)")
-        code = 1
-    return code
+    return run_bench(
+        RunsBench,
+        runs_plan.parse_args(argv),
+        missed="a target was missed or a problem was found (above)",
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -144,6 +145,17 @@ def postgres_cpu_seconds() -> float:
             fields = rest.split()
             ticks += int(fields[11]) + int(fields[12])
     return ticks / CLOCK_TICKS
+
+
+def cpu_clocks(server: Server) -> dict[str, float]:
+    """CPU seconds so far of the server, of reaped children (wrk), of PostgreSQL, of all."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "server": server.cpu_seconds(),
+        "wrk": children.ru_utime + children.ru_stime,
+        "postgres": postgres_cpu_seconds(),
+        "machine": machine_busy_seconds(),
+    }
 
 
 # --- servers ------------------------------------------------------------------------------
