@@ -5,7 +5,10 @@ change of password. And `deploy` says when APP_ROOT_ADMIN_PASSWORD is ignored.""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -181,3 +184,58 @@ def test_deploy_says_when_the_configured_password_is_ignored(
 def test_the_help_points_to_the_command() -> None:
     assert "apidock reset-password NAME" in ok("--help").output
     assert "reset-password" in ok("--help").output.split("Commands:")[1]
+
+
+REDIS_URL = os.environ.get("APIDOCK_TEST_REDIS_URL", "")
+
+
+@pytest.fixture
+def locked_out(deployed_with_a_known_password: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A user of a name of this test's own, past the failed sign-ins the shared store allows."""
+    if not REDIS_URL:
+        pytest.skip("APIDOCK_TEST_REDIS_URL is not set (CI sets it)")
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "2")
+    name = f"locked{secrets.token_hex(4)}"
+    ok("create-user", name, "--password-stdin", input=f"{FIRST}\n")
+    assert _named_login_statuses(name, "wrong one", "wrong two", FIRST) == [401, 401, 429]
+    return name
+
+
+def _named_login_statuses(name: str, *passwords: str) -> list[int]:
+    async def work(http: httpx.AsyncClient) -> list[int]:
+        return [
+            (
+                await http.post("/api/v1/login", json={"name": name, "password": password})
+            ).status_code
+            for password in passwords
+        ]
+
+    return _with_client(work)
+
+
+def test_a_reset_forgets_the_failed_sign_ins_kept_in_the_shared_store(locked_out: str) -> None:
+    result = ok("reset-password", locked_out.upper(), "--stdin", input="a new long password\n")
+
+    assert "Its failed sign-ins are forgotten." in result.output
+    assert _named_login_statuses(locked_out, "a new long password") == [200]
+
+
+def test_a_reset_with_the_shared_store_down_changes_the_password_and_says_so(
+    locked_out: str, deployed_with_a_known_password: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{closed}/0")
+    monkeypatch.setenv("REDIS_TIMEOUT", "0.5")
+
+    result = ok("reset-password", locked_out, "--stdin", input="a new long password\n")
+
+    assert "did not answer: failed sign-ins of the account still count" in result.stderr
+    assert "forgotten" not in result.output
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    # the password did change; the count still stands until its window ends
+    user = user_named(snapshot(deployed_with_a_known_password), locked_out)
+    assert password_matches("a new long password", user["password_hash"])
+    assert _named_login_statuses(locked_out, "a new long password") == [429]

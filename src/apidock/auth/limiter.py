@@ -289,6 +289,11 @@ class LoginLimiter:
         with contextlib.suppress(StoreUnavailable):
             await self.succeeded(account=account, address=address)
 
+    async def forgive(self, *, account: str) -> None:
+        """`account`'s failed attempts forgotten (its password was reset): it may sign in at
+        once. The counts of the addresses the attempts came from stay."""
+        await self.store.delete(f"account:{account}")
+
     async def renamed(self, *, old: str, new: str) -> None:
         """A renamed account keeps its count: a new name is no new set of guesses."""
         if old != new:

@@ -3,16 +3,20 @@ through the users service, as the API does."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import sys
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apidock.auth.limiter import LoginLimiter
 from apidock.auth.passwords import PasswordHasher
 from apidock.cli.running import read_settings, run_on_database
+from apidock.config import Settings
 from apidock.db import Database
 from apidock.deploy import GENERATED_PASSWORD_BYTES
+from apidock.errors import StoreUnavailable
 from apidock.roles import service as role_service
 from apidock.users import service as user_service
 from apidock.users.names import is_root_name
@@ -125,6 +129,11 @@ def reset_password(name: str, from_stdin: bool) -> None:
     everywhere (every access and refresh token stops working) and writes one audit row
     `user.password`, with no actor and the address `cli`. The name is compared without
     regard to case or width; a deleted user is refused.
+
+    With REDIS_URL, the account's failed sign-ins are forgotten too, so a locked-out user may
+    sign in at once (the counts of the addresses they came from stay). Without it, the counts
+    live in the server's memory, out of this command's reach: they end with their window
+    (LOGIN_WINDOW_SECONDS) or a restart of the server.
     """
     settings = read_settings()
     if from_stdin:
@@ -156,3 +165,23 @@ def reset_password(name: str, from_stdin: bool) -> None:
             f"New password of {found!r}, shown only this once: {password}\n"
             "It is signed out everywhere."
         )
+    if settings.redis_url:
+        asyncio.run(_forgive_failed_sign_ins(settings, found))
+
+
+async def _forgive_failed_sign_ins(settings: Settings, name: str) -> None:
+    """The account's failed sign-ins cleared in the shared store; a store that does not answer
+    is said, not an error: the password is changed either way."""
+    limiter = LoginLimiter(settings)
+    try:
+        await limiter.forgive(account=user_service.name_key(name))
+    except StoreUnavailable:
+        click.echo(
+            "The shared store (REDIS_URL) did not answer: failed sign-ins of the account still "
+            "count until their window ends",
+            err=True,
+        )
+    else:
+        click.echo("Its failed sign-ins are forgotten.")
+    finally:
+        await limiter.store.close()
