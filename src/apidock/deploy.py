@@ -6,12 +6,14 @@ Safe to run on every release: a second run finds everything in place and writes 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apidock import migrations
 from apidock.auth.passwords import PasswordHasher
 from apidock.config import Settings, SettingsError
 from apidock.db import Database
+from apidock.deploy_lock import deploy_lock
 from apidock.permissions import ADMIN_ROLE_KEY, DEFAULT_ROLE_KEY
 from apidock.roles import service as role_service
 from apidock.users import service as user_service
@@ -60,8 +62,16 @@ def root_admin_identity(settings: Settings) -> tuple[str, str | None]:
     return name, password
 
 
-async def deploy(database: Database, settings: Settings, *, hasher: PasswordHasher) -> DeployReport:
-    """Upgrade the schema to head, then seed the roles and the root administrator.
+async def deploy(
+    database: Database,
+    settings: Settings,
+    *,
+    hasher: PasswordHasher,
+    on_wait: Callable[[], None] | None = None,
+) -> DeployReport:
+    """Upgrade the schema to head, then seed the roles and the root administrator, holding the
+    database's deploy lock (`apidock.deploy_lock`; `on_wait` is told when another deploy holds
+    it and this one waits).
 
     Users without a role (the original left some) get the default role; blocked and deleted
     users stay so. The roles, those users and the administrator are written in one
@@ -71,6 +81,13 @@ async def deploy(database: Database, settings: Settings, *, hasher: PasswordHash
     "User" is never handed out or given rights here.
     """
     admin_name, configured_password = root_admin_identity(settings)
+    async with deploy_lock(database.engine, on_wait=on_wait):
+        return await _deploy(database, hasher, admin_name, configured_password)
+
+
+async def _deploy(
+    database: Database, hasher: PasswordHasher, admin_name: str, configured_password: str | None
+) -> DeployReport:
     revision_before = await migrations.current_revision(database.engine)
     await migrations.upgrade(database.engine, "head")
     revision_after = await migrations.current_revision(database.engine)

@@ -29,9 +29,15 @@ def deploy_and_tell(settings: Settings) -> None:
     """Run the deploy and tell what it did (`apidock deploy`, `apidock serve --deploy`)."""
     report = run_on_database(
         settings,
-        lambda database: run_deploy(database, settings, hasher=PasswordHasher(settings)),
+        lambda database: run_deploy(
+            database, settings, hasher=PasswordHasher(settings), on_wait=_tell_waiting
+        ),
     )
     _tell(report)
+
+
+def _tell_waiting() -> None:
+    click.echo("The database's deploy lock is held: waiting for another deploy to end", err=True)
 
 
 def _tell(report: DeployReport) -> None:
