@@ -3,17 +3,28 @@ at `/` with `--app`; the command's options."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 from fastapi import FastAPI
+from sqlalchemy import update
 
+from apidock.apps.models import App
 from apidock.cli import cli
 from apidock.config import Settings
 from apidock.mock.server import MockServer
+from apidock.project import PROJECT_DIR_ENV
 from tests.mock.helpers import Auth, import_app, keyed, make_key, shape_of_404
+from tests.test_cli import SETTING_NAMES, _free_port, _get_until_up, execute
+
+PETSTORE = Path(__file__).parents[1] / "documents" / "openapi-3.0" / "oai-petstore.yaml"
 
 
 def standalone(app: FastAPI, settings: Settings, slug: str | None) -> MockServer:
@@ -66,3 +77,58 @@ def test_the_command_names_its_options() -> None:
     for option in ("--app", "--host", "--port", "--loop"):
         assert option in result.output
     assert "4010" in result.output
+
+
+def test_the_command_serves_with_request_ids_and_request_lines(tmp_path: Path) -> None:
+    """The real `apidock mock --access-log`: every answer carries an `X-Request-ID` (a plain
+    one sent is kept), and each request is one JSON line on standard output naming it."""
+    url = f"sqlite:///{tmp_path / 'apidock.db'}"
+    environment = {
+        **{key: value for key, value in os.environ.items() if key not in SETTING_NAMES},
+        PROJECT_DIR_ENV: str(tmp_path),
+        "DATABASE_URL": url,
+        "APP_VAR_DIR": str(tmp_path / "var"),
+        "ARGON2_MEMORY_COST": "64",
+        "ARGON2_TIME_COST": "1",
+    }
+
+    def command(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "apidock", *args],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+    command("deploy")
+    command("import", str(PETSTORE), "--slug", "pets")
+    execute(url, update(App).where(App.slug == "pets").values(mock_public=True))
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "apidock", "mock", "--port", str(port), "--access-log"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _get_until_up(f"http://127.0.0.1:{port}/pets/pets", server)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            given = http.get("/pets/pets", headers={"X-Request-ID": "ci-run-42"})
+            made = http.get("/pets/no/such/path")
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=60)
+    assert given.status_code == 200, given.text
+    assert given.headers["x-request-id"] == "ci-run-42"
+    assert made.status_code == 404
+    assert made.headers["x-request-id"]
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    by_id = {line["request_id"]: line for line in lines if "request_id" in line}
+    assert by_id["ci-run-42"]["status"] == 200, lines
+    assert by_id[made.headers["x-request-id"]]["status"] == 404, lines
+    assert by_id["ci-run-42"]["route"] == "/{slug}"
+    assert "Traceback" not in err

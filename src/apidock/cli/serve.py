@@ -16,6 +16,7 @@ from apidock.cli.deploy import deploy_and_tell
 from apidock.cli.running import call_or_exit, read_settings, run_on_database, shown_url
 from apidock.config import Settings
 from apidock.db import Database, create_engine
+from apidock.http.request_log import RequestRecorder
 from apidock.main import create_app
 from apidock.mock.server import MockServer
 from apidock.profiling import ProfilerMiddleware
@@ -199,21 +200,36 @@ def profile(host: str, port: int, output: Path | None, forwarded_allow_ips: str)
     show_default=True,
     help="The event loop.",
 )
-@click.option("--access-log/--no-access-log", default=False, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log one line per request, as LOG_FORMAT says, with its request id.",
+)
 def mock(app_slug: str | None, host: str, port: int, loop: str, access_log: bool) -> None:
     """Serve the mock of every app at `/{slug}/...` (or of one app at `/`), on its own port:
     another origin than the API's, as `prism mock` is. Keys, flags and the mock log are the
-    same as at `/mock/{slug}` on the API's port (one process; run more behind a balancer)."""
+    same as at `/mock/{slug}` on the API's port (one process; run more behind a balancer).
+
+    Every answer carries an `X-Request-ID` (the request's own when it sends a plain one).
+    There is no `/metrics` here: every path is the mocked API's (`--app` serves a documented
+    `/metrics`); the mock on the API's port is counted in the API's metrics.
+    """
     settings = read_settings()
     database = Database(create_engine(settings))
-    application = MockServer(database, settings, app_slug=app_slug, owns_database=True)
+    mocked = MockServer(database, settings, app_slug=app_slug, owns_database=True, queue_logs=True)
+    application = RequestRecorder(
+        mocked, mock_prefix="", mock_route="/" if app_slug is not None else "/{slug}"
+    )
     uvicorn.run(
         application,
         host=host,
         port=port,
         proxy_headers=True,
         server_header=False,
-        access_log=access_log,
+        # the request lines of apidock.http.request_log replace uvicorn's access log
+        access_log=False,
+        log_config=log_config(settings.log_format, request_lines=access_log),
         loop=loop,
         http=server.PROTOCOL,
         timeout_keep_alive=settings.timeout_keep_alive,

@@ -67,11 +67,13 @@ def _route_templates(app: Any) -> dict[int, str]:
 
 class RequestRecorder:
     """Gives every HTTP request an id, its line in the log (`apidock.requests`) and its count
-    and latency in the metrics; `mock_prefix` is where the mock's paths start."""
+    and latency in the metrics; `mock_prefix` is where the mock's paths start ("" when the
+    mock is all there is, as under `apidock mock`), and `mock_route` their label."""
 
-    def __init__(self, app: ASGIApp, *, mock_prefix: str) -> None:
+    def __init__(self, app: ASGIApp, *, mock_prefix: str, mock_route: str = MOCK_ROUTE) -> None:
         self.app = app
         self._mock_prefix = mock_prefix
+        self._mock_route = mock_route
         self._mock_subpaths = mock_prefix + "/"
         self._logger = logging.getLogger(REQUEST_LOGGER)
         # (route id or label, method, status) -> its label and its child metrics
@@ -117,7 +119,7 @@ class RequestRecorder:
     ) -> None:
         route = scope.get("route")
         key: int | str = (
-            id(route) if route is not None else MOCK_ROUTE if mocked else UNMATCHED_ROUTE
+            id(route) if route is not None else self._mock_route if mocked else UNMATCHED_ROUTE
         )
         method: str = scope["method"]
         if method not in METHODS:

@@ -29,6 +29,7 @@ import orjson
 from apidock.apps.openapi_export import MOCK_PREFIX
 from apidock.config import Settings
 from apidock.db import CoreRunner, Database
+from apidock.log_queue import QueuedLogs
 from apidock.metrics import count_mock_answer
 from apidock.mock.keys import MAX_KEY_LENGTH, key_hash
 from apidock.mock.log_writer import LogEntry, MockLogWriter
@@ -79,6 +80,7 @@ class MockServer:
         app_slug: str | None = None,
         log: MockLogWriter | None = None,
         owns_database: bool = False,
+        queue_logs: bool = False,
     ) -> None:
         self.database = database
         # how the mock reaches the database (a test puts its own transaction's in their place)
@@ -90,6 +92,9 @@ class MockServer:
         self._max_body = settings.max_body_size
         self._body_timeout = settings.body_timeout
         self._owns_database = owns_database
+        # a server of its own (`apidock mock`) writes its lines from the log thread, as the
+        # API's does (its lifespan starts that thread; here the mock's does)
+        self._logs = QueuedLogs() if queue_logs else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -189,6 +194,8 @@ class MockServer:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self._logs is not None:
+                    self._logs.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.close()
@@ -199,6 +206,8 @@ class MockServer:
         await self.log.close()
         if self._owns_database:
             await self.database.dispose()
+        if self._logs is not None:
+            self._logs.stop()
 
 
 def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
