@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
@@ -188,7 +188,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     pool_sampler = PoolSampler(lambda: database.engine.pool)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        # FastAPI builds each endpoint's effective route (its dependencies, its models) when a
+        # request's matching first reaches it: built here, the first requests of a process do
+        # not pay for it (about 0.4 s for all of them)
+        for _ in routing.iter_route_contexts(started.routes):
+            pass
         # What start-up built lives as long as the process: out of the collector's sight, a
         # full collection no longer walks it, which kept pausing requests for milliseconds.
         gc.collect()

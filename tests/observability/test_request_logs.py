@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator
 import anyio
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, routing
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apidock.http.request_log import _route_templates
 from apidock.logs.models import Log
 from apidock.request_logs import JsonLines, TextLines
 from apidock.schemas import Envelope
@@ -102,6 +103,19 @@ async def test_the_route_is_the_template_never_the_path(
     written = "\n".join(JsonLines().format(line) for line in lines.requests())
     for raw in ("users/7", "apps/31337", "qqxq", "some-slug", "zz99", "x=1"):
         assert raw not in written
+
+
+def test_every_routes_template_is_the_one_fastapi_matches_it_under(app: FastAPI) -> None:
+    """The templates are added up from the included routers' prefixes, without asking FastAPI
+    to build every route (the first request would pay for it): they are FastAPI's own."""
+    fastapi_says: dict[int, str] = {}
+    for context in routing.iter_route_contexts(app.routes):
+        template = getattr(context, "path_format", None)
+        if isinstance(template, str):
+            fastapi_says[id(getattr(context, "original_route", context))] = template
+
+    assert _route_templates(app) == fastapi_says
+    assert "/api/v1/users/{user_id}" in fastapi_says.values()
 
 
 async def test_the_caller_is_named_once_authenticated(

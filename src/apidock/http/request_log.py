@@ -20,7 +20,6 @@ import logging
 from time import perf_counter
 from typing import Any, NamedTuple
 
-from fastapi import routing
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apidock.metrics import HTTP_DURATION, HTTP_REQUESTS, METHODS, MOCK_ROUTE, UNMATCHED_ROUTE
@@ -51,17 +50,26 @@ def name_caller(scope: Scope, user_id: int) -> None:
 def _route_templates(app: Any) -> dict[int, str]:
     """The full path template of every route of `app`, by the route object's id.
 
-    FastAPI 0.16x keeps an included router as one entry and gives `scope["route"]` the
-    router's own route, whose path lacks the prefix: `iter_route_contexts` has the full one.
+    FastAPI 0.16x keeps an included router as one entry (its `original_router`, with the
+    prefix in its `include_context`) and gives `scope["route"]` the router's own route, whose
+    path lacks the prefix. The prefixes are added up walking the included routers: asking
+    FastAPI for its route contexts instead (`iter_route_contexts`) would build the effective
+    route of every endpoint at once, half a second on the first request of a process, which
+    its router does only for the routes a request's matching reaches.
     """
-    iterate = getattr(routing, "iter_route_contexts", None)
-    contexts = iterate(app.routes) if iterate is not None else app.routes
     templates: dict[int, str] = {}
-    for context in contexts:
-        route = getattr(context, "original_route", context)
-        template = getattr(context, "path_format", None)
-        if isinstance(template, str):
-            templates[id(route)] = template
+    pending: list[tuple[Any, str]] = [(app.routes, "")]
+    while pending:
+        routes, prefix = pending.pop()
+        for route in routes:
+            included = getattr(route, "original_router", None)
+            included_prefix = getattr(getattr(route, "include_context", None), "prefix", None)
+            if included is not None and isinstance(included_prefix, str):
+                pending.append((included.routes, prefix + included_prefix))
+                continue
+            template = getattr(route, "path_format", None)
+            if isinstance(template, str):
+                templates[id(route)] = prefix + template
     return templates
 
 
