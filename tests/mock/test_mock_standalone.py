@@ -4,7 +4,6 @@ at `/` with `--app`; the command's options."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -20,9 +19,15 @@ from apidock.apps.models import App
 from apidock.cli import cli
 from apidock.config import Settings
 from apidock.mock.server import MockServer
-from apidock.project import PROJECT_DIR_ENV
+from tests.cli.test_project_paths import _apidock
 from tests.mock.helpers import Auth, import_app, keyed, make_key, shape_of_404
-from tests.test_cli import SETTING_NAMES, _free_port, _get_until_up, execute
+from tests.test_cli import (  # noqa: F401  (environment: a fixture)
+    _child_environment,
+    _free_port,
+    _get_until_up,
+    environment,
+    execute,
+)
 
 PETSTORE = Path(__file__).parents[1] / "documents" / "openapi-3.0" / "oai-petstore.yaml"
 
@@ -79,29 +84,17 @@ def test_the_command_names_its_options() -> None:
     assert "4010" in result.output
 
 
-def test_the_command_serves_with_request_ids_and_request_lines(tmp_path: Path) -> None:
+def test_the_command_serves_with_request_ids_and_request_lines(
+    environment: dict[str, str],  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+) -> None:
     """The real `apidock mock --access-log`: every answer carries an `X-Request-ID` (a plain
     one sent is kept), and each request is one JSON line on standard output naming it."""
-    url = f"sqlite:///{tmp_path / 'apidock.db'}"
-    environment = {
-        **{key: value for key, value in os.environ.items() if key not in SETTING_NAMES},
-        PROJECT_DIR_ENV: str(tmp_path),
-        "DATABASE_URL": url,
-        "APP_VAR_DIR": str(tmp_path / "var"),
-        "ARGON2_MEMORY_COST": "64",
-        "ARGON2_TIME_COST": "1",
-    }
+    url = environment["DATABASE_URL"]
+    child = _child_environment(environment)
 
     def command(*args: str) -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "apidock", *args],
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        _apidock(child, tmp_path, *args)
 
     command("deploy")
     command("import", str(PETSTORE), "--slug", "pets")
@@ -109,7 +102,7 @@ def test_the_command_serves_with_request_ids_and_request_lines(tmp_path: Path) -
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "apidock", "mock", "--port", str(port), "--access-log"],
-        env=environment,
+        env=child,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
