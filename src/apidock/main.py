@@ -79,31 +79,50 @@ TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": Fa
 PROBES = ("/healthz", "/readyz")
 
 
+# The service's endpoints are module functions reading their application from the request:
+# an endpoint defined inside `create_app` would be a new function per application, held with
+# its application by FastAPI's caches of callables (4,096 entries), so every application a
+# process makes (a test's each) would stay in memory.
+
+
+async def root(request: Request) -> RootInfo:
+    """The service's name, version and links."""
+    return RootInfo.model_validate(
+        {
+            "name": request.app.title,
+            "version": __version__,
+            "links": {
+                "docs": "/docs",
+                "redoc": "/redoc",
+                "openapi": "/openapi.json",
+                "api": API_PREFIX,
+            },
+        }
+    )
+
+
+async def healthz() -> Health:
+    """The process is alive; the database is not asked."""
+    return Health(status="ok")
+
+
+async def readyz(request: Request) -> Health | JSONResponse:
+    """The database answers and its schema is at the newest revision (asked at most
+    every two seconds)."""
+    readiness: ReadinessCheck = request.app.state.readiness
+    answer = await readiness.check()
+    if answer.problem is not None:
+        body = ErrorEnvelope(message=answer.problem, data=answer.data)
+        headers = {"Retry-After": RETRY_UNAVAILABLE_AFTER} if answer.unavailable else None
+        return JSONResponse(body.model_dump(mode="json"), status_code=503, headers=headers)
+    return Health(status="ok")
+
+
 def _add_service_routes(app: FastAPI) -> None:
     """`/`, `/healthz` and `/readyz`, outside the API prefix."""
-
-    @app.get("/", tags=["service"], summary="Service information")
-    async def root() -> RootInfo:
-        """The service's name, version and links."""
-        return RootInfo.model_validate(
-            {
-                "name": app.title,
-                "version": __version__,
-                "links": {
-                    "docs": "/docs",
-                    "redoc": "/redoc",
-                    "openapi": "/openapi.json",
-                    "api": API_PREFIX,
-                },
-            }
-        )
-
-    @app.get("/healthz", tags=["service"], summary="Liveness")
-    async def healthz() -> Health:
-        """The process is alive; the database is not asked."""
-        return Health(status="ok")
-
-    @app.get(
+    app.get("/", tags=["service"], summary="Service information")(root)
+    app.get("/healthz", tags=["service"], summary="Liveness")(healthz)
+    app.get(
         "/readyz",
         tags=["service"],
         summary="Readiness",
@@ -115,17 +134,7 @@ def _add_service_routes(app: FastAPI) -> None:
                 "revision this code needs; `message` says which and what to run",
             }
         },
-    )
-    async def readyz(request: Request) -> Health | JSONResponse:
-        """The database answers and its schema is at the newest revision (asked at most
-        every two seconds)."""
-        readiness: ReadinessCheck = request.app.state.readiness
-        answer = await readiness.check()
-        if answer.problem is not None:
-            body = ErrorEnvelope(message=answer.problem, data=answer.data)
-            headers = {"Retry-After": RETRY_UNAVAILABLE_AFTER} if answer.unavailable else None
-            return JSONResponse(body.model_dump(mode="json"), status_code=503, headers=headers)
-        return Health(status="ok")
+    )(readyz)
 
 
 def _use_the_envelope_for_validation_errors(app: FastAPI) -> None:
@@ -287,7 +296,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(catalog_router, prefix=API_PREFIX)
     add_docs_routes(app, api_prefix=API_PREFIX)
     _add_service_routes(app)
-    add_metrics_route(app, pool_sampler)
+    app.state.pool_sampler = pool_sampler
+    add_metrics_route(app)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(apps_router, prefix=API_PREFIX)

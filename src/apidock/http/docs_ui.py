@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_oauth2_redirect_html,
@@ -190,41 +190,69 @@ def _html_of(response: Response) -> str:
     return bytes(response.body).decode()
 
 
+@dataclass(frozen=True, slots=True)
+class DocsPages:
+    """An application's documentation pages, rendered once (they hold its title)."""
+
+    swagger_ui: DocsPage
+    redoc: DocsPage
+    oauth2_redirect: DocsPage
+    app_page: DocsPage
+    api_prefix: str
+
+
+def _pages(request: Request) -> DocsPages:
+    pages: DocsPages = request.app.state.docs_pages
+    return pages
+
+
+# The pages are module functions reading the application's pages from the request: a function
+# made per application would be held, with its application, by FastAPI's caches of callables.
+
+
+async def api_docs_page(request: Request) -> Response:
+    return _pages(request).swagger_ui.response()
+
+
+async def app_docs_page(request: Request, slug: str) -> Response:
+    # no database read: the page is the same for every slug (see apps/docs_page.py)
+    if len(slug) > 80 or not SLUG_RE.fullmatch(slug):
+        raise NotFound("No such page")
+    pages = _pages(request)
+    return pages.app_page.response(_app_page(slug, pages.api_prefix).encode())
+
+
+async def oauth2_redirect_page(request: Request) -> Response:
+    return _pages(request).oauth2_redirect.response()
+
+
+async def redoc_page(request: Request) -> Response:
+    return _pages(request).redoc.response()
+
+
 def add_docs_routes(app: FastAPI, *, api_prefix: str) -> None:
     """Mount the assets and route the pages, each rendered now with its policy."""
     app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-    swagger_ui = DocsPage.of(swagger_ui_html(app.title))
-    redoc = DocsPage.of(
-        _html_of(
-            get_redoc_html(
-                openapi_url="/openapi.json",
-                title=f"{app.title} - ReDoc",
-                redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
-                redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
-                with_google_fonts=False,
-            )
+    app.state.docs_pages = DocsPages(
+        swagger_ui=DocsPage.of(swagger_ui_html(app.title)),
+        redoc=DocsPage.of(
+            _html_of(
+                get_redoc_html(
+                    openapi_url="/openapi.json",
+                    title=f"{app.title} - ReDoc",
+                    redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+                    redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+                    with_google_fonts=False,
+                )
+            ),
+            extra_policy="worker-src blob:",
         ),
-        extra_policy="worker-src blob:",
+        oauth2_redirect=DocsPage.of(_html_of(get_swagger_ui_oauth2_redirect_html())),
+        # every app page has the same inline script: one policy, from one rendering
+        app_page=DocsPage.of(_app_page("example", api_prefix), connect=APP_PAGE_CONNECT),
+        api_prefix=api_prefix,
     )
-    oauth2_redirect = DocsPage.of(_html_of(get_swagger_ui_oauth2_redirect_html()))
-    # every app page has the same inline script: one policy, from one rendering
-    app_page = DocsPage.of(_app_page("example", api_prefix), connect=APP_PAGE_CONNECT)
-
-    @app.get("/docs", include_in_schema=False)
-    async def swagger_ui_page() -> Response:
-        return swagger_ui.response()
-
-    @app.get("/docs/apps/{slug}", include_in_schema=False)
-    async def app_swagger_ui_page(slug: str) -> Response:
-        # no database read: the page is the same for every slug (see apps/docs_page.py)
-        if len(slug) > 80 or not SLUG_RE.fullmatch(slug):
-            raise NotFound("No such page")
-        return app_page.response(_app_page(slug, api_prefix).encode())
-
-    @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
-    async def swagger_ui_redirect_page() -> Response:
-        return oauth2_redirect.response()
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc_page() -> Response:
-        return redoc.response()
+    app.get("/docs", include_in_schema=False)(api_docs_page)
+    app.get("/docs/apps/{slug}", include_in_schema=False)(app_docs_page)
+    app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)(oauth2_redirect_page)
+    app.get("/redoc", include_in_schema=False)(redoc_page)

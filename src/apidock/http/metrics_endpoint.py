@@ -63,10 +63,24 @@ async def _queued_runs(session: SessionDep) -> list[Metric]:
     ]
 
 
-def add_metrics_route(app: FastAPI, pool_sampler: PoolSampler) -> None:
-    """Route `GET /metrics` on `app`; `pool_sampler` samples the pool before each scrape."""
+async def metrics(request: Request, session: SessionDep) -> Response:
+    """Requests, latencies, the pool, logins, imports, the mock, runs (Prometheus).
+    Requires `Authorization: Bearer <METRICS_TOKEN>` when that is set."""
+    pool_sampler: PoolSampler = request.app.state.pool_sampler
+    pool_sampler.sample()
+    sampled = await _queued_runs(session)
+    # all workers' files are read and added up: off the event loop
+    body, content_type = await anyio.to_thread.run_sync(
+        exposition, request.headers.get("accept"), sampled
+    )
+    return Response(body, media_type=content_type)
 
-    @app.get(
+
+def add_metrics_route(app: FastAPI) -> None:
+    """Route `GET /metrics` on `app`; the pool is sampled before each scrape by
+    `app.state.pool_sampler`. (A module function, not one made per application: FastAPI's
+    caches of callables would keep each application made alive.)"""
+    app.get(
         METRICS_PATH,
         tags=["service"],
         summary="Metrics",
@@ -79,14 +93,4 @@ def add_metrics_route(app: FastAPI, pool_sampler: PoolSampler) -> None:
             },
             **error_responses(401),
         },
-    )
-    async def metrics(request: Request, session: SessionDep) -> Response:
-        """Requests, latencies, the pool, logins, imports, the mock, runs (Prometheus).
-        Requires `Authorization: Bearer <METRICS_TOKEN>` when that is set."""
-        pool_sampler.sample()
-        sampled = await _queued_runs(session)
-        # all workers' files are read and added up: off the event loop
-        body, content_type = await anyio.to_thread.run_sync(
-            exposition, request.headers.get("accept"), sampled
-        )
-        return Response(body, media_type=content_type)
+    )(metrics)
