@@ -72,4 +72,12 @@ def bearer(app: FastAPI, user: User, *, token_type: TokenType = TokenType.ACCESS
     return {"Authorization": f"Bearer {issued.token}"}
 
 
+async def signed_in(app: FastAPI, settings: Settings, role: str) -> dict[str, str]:
+    """The `Authorization` header of a new user of `role`, written in a transaction of the
+    application's own database (a live application's, whose requests see only what commits)."""
+    async with app.state.database.transaction() as session:
+        user = await create_user(session, settings, role=role)
+    return bearer(app, user)
+
+
 __all__ = ["DEFAULT_PASSWORD", "bearer", "create_user", "password_hash", "role_id"]

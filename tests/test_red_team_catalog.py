@@ -56,7 +56,7 @@ from apidock.config import Settings
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.groups.tree import MAX_GROUP_DEPTH, MAX_GROUPS_PER_APP
 from tests.catalog.helpers import API, make_api, make_app, make_field, make_group, post
-from tests.factories import DEFAULT_PASSWORD, bearer, create_user
+from tests.factories import DEFAULT_PASSWORD, bearer, create_user, signed_in
 
 Auth = dict[str, str]
 PARALLEL = 8
@@ -237,12 +237,6 @@ async def test_an_app_whose_stored_text_passes_the_bound_is_409_before_it_is_all
 # --- collections bounded per parent ---------------------------------------------------------
 
 
-async def _admin_auth(live_app: FastAPI, settings: Settings) -> Auth:
-    async with live_app.state.database.transaction() as session:
-        admin = await create_user(session, settings, role="Administrator")
-    return bearer(live_app, admin)
-
-
 async def _insert(live_app: FastAPI, model: Any, rows: list[dict[str, Any]]) -> None:
     """Rows written straight into the database, up to just below a cap."""
     async with live_app.state.database.transaction() as session:
@@ -257,7 +251,7 @@ async def _statuses(*sends: Awaitable[httpx.Response]) -> list[int]:
 async def test_an_app_holds_at_most_its_groups_even_when_they_are_added_in_parallel(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     parent = await make_group(live_client, auth, app["id"])
     rows = [
@@ -294,7 +288,7 @@ def _nodes(nodes: list[dict[str, Any]]) -> int:
 async def test_an_api_holds_at_most_its_response_fields_even_when_added_in_parallel(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     api = await make_api(live_client, auth, app["id"])
     rows = [
@@ -399,7 +393,7 @@ async def _live(live_app: FastAPI, statement: Any) -> list[Any]:
 async def test_a_rename_and_a_move_of_one_group_at_once_make_no_twin_titles(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     parent = await make_group(live_client, auth, app["id"])
     await make_group(live_client, auth, app["id"], pid=parent["id"], title="Twin")
@@ -425,7 +419,7 @@ async def test_a_rename_and_a_move_of_one_group_at_once_make_no_twin_titles(
 async def test_a_path_change_and_a_method_change_of_one_api_at_once_make_no_twin_routes(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     await make_api(live_client, auth, app["id"], request_url="/taken", request_method="POST")
     api = await make_api(live_client, auth, app["id"], request_url="/free", request_method="GET")
@@ -452,7 +446,7 @@ async def test_a_path_change_and_a_method_change_of_one_api_at_once_make_no_twin
 async def test_a_rename_and_a_retype_of_one_field_at_once_keep_its_children_under_an_object(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     api = await make_api(live_client, auth, app["id"])
     await make_field(live_client, auth, api["id"], "data.user.id", "integer")

@@ -26,7 +26,7 @@ from apidock.config import Settings
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.schemas import MAX_ID
 from tests.catalog.helpers import API, make_api, make_app, make_field, make_group, post
-from tests.factories import bearer, create_user
+from tests.factories import bearer, create_user, signed_in
 
 Auth = dict[str, str]
 PARALLEL = 12
@@ -54,12 +54,6 @@ async def test_the_catalog_filters_refuse_ids_past_the_integer_columns(
 # --- races ----------------------------------------------------------------------------------
 
 
-async def _admin_auth(live_app: FastAPI, settings: Settings) -> Auth:
-    async with live_app.state.database.transaction() as session:
-        admin = await create_user(session, settings, role="Administrator")
-    return bearer(live_app, admin)
-
-
 async def _codes(send: Callable[[int], Awaitable[httpx.Response]], count: int = PARALLEL) -> Any:
     answers = await asyncio.gather(*(send(index) for index in range(count)))
     return [answer.status_code for answer in answers]
@@ -80,7 +74,7 @@ async def _count(live_app: FastAPI, model: Any, *conditions: Any) -> int:
 async def test_parallel_identical_groups_make_one_group(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     parent = await make_group(live_client, auth, app["id"])
     for pid in (ROOT_PID, parent["id"]):
@@ -97,7 +91,7 @@ async def test_parallel_identical_groups_make_one_group(
 async def test_parallel_identical_apis_make_one_api(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     body = {"app_id": app["id"], "title": "Twin", "request_url": "/twins", "request_method": "GET"}
 
@@ -111,7 +105,7 @@ async def test_parallel_identical_apis_make_one_api(
 async def test_parallel_identical_response_fields_make_one_field(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     api = await make_api(live_client, auth, app["id"])
     body = {"api_id": api["id"], "field": "data.twin", "data_type": "string"}
@@ -126,7 +120,7 @@ async def test_parallel_identical_response_fields_make_one_field(
 async def test_parallel_renames_of_groups_into_one_title_leave_one(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     groups = [await make_group(live_client, auth, app["id"]) for _ in range(PARALLEL)]
 
@@ -141,7 +135,7 @@ async def test_parallel_renames_of_groups_into_one_title_leave_one(
 async def test_parallel_moves_of_same_titled_groups_under_one_parent_leave_one(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     parents = [await make_group(live_client, auth, app["id"]) for _ in range(PARALLEL)]
     kids = [
@@ -161,7 +155,7 @@ async def test_parallel_moves_of_same_titled_groups_under_one_parent_leave_one(
 async def test_parallel_changes_of_apis_into_one_route_leave_one(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     apis = [await make_api(live_client, auth, app["id"]) for _ in range(PARALLEL)]
 
@@ -177,7 +171,7 @@ async def test_parallel_changes_of_apis_into_one_route_leave_one(
 async def test_parallel_method_changes_into_one_route_leave_one(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     methods = ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
     apis = [
@@ -196,7 +190,7 @@ async def test_parallel_method_changes_into_one_route_leave_one(
 async def test_parallel_renames_of_fields_into_one_path_leave_one(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     api = await make_api(live_client, auth, app["id"])
     fields = [
@@ -215,7 +209,7 @@ async def test_parallel_renames_of_fields_into_one_path_leave_one(
 async def test_parallel_creates_and_renames_into_one_name_leave_one_of_each_kind(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     api = await make_api(live_client, auth, app["id"])
     half = PARALLEL // 2
@@ -266,7 +260,7 @@ async def test_parallel_identical_apps_make_one_app(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
     # the unique indexes on title and slug settle this race; the answer is still 409
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
 
     async def create(_: int) -> httpx.Response:
         return await live_client.post(f"{API}/apps", json={"title": "Twin app"}, headers=auth)
@@ -398,7 +392,7 @@ async def _live_ids(live_app: FastAPI, model: Any, *conditions: Any) -> set[int]
 async def test_a_group_deleted_while_things_are_added_to_it_leaves_nothing_live_inside(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     for round_ in range(ROUNDS):
         group = await make_group(live_client, auth, app["id"])
@@ -430,7 +424,7 @@ async def test_a_group_deleted_while_things_are_added_to_it_leaves_nothing_live_
 async def test_an_app_deleted_while_things_are_added_to_it_leaves_nothing_live_inside(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     for _ in range(ROUNDS):
         app = await make_app(live_client, auth)
         codes = [
@@ -457,7 +451,7 @@ async def test_an_app_deleted_while_things_are_added_to_it_leaves_nothing_live_i
 async def test_an_api_deleted_while_a_field_is_added_leaves_no_live_field(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     for _ in range(ROUNDS):
         api = await make_api(live_client, auth, app["id"])
@@ -481,7 +475,7 @@ async def test_an_api_deleted_while_a_field_is_added_leaves_no_live_field(
 async def test_a_cascade_delete_while_a_field_is_added_leaves_no_live_field(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings, deleted: str
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     for _ in range(ROUNDS):
         app = await make_app(live_client, auth)
         group = await make_group(live_client, auth, app["id"])

@@ -27,7 +27,7 @@ from apidock.apps.openapi_export import (
 )
 from apidock.config import Settings
 from tests.catalog.helpers import API, make_api, make_app
-from tests.factories import bearer, create_user
+from tests.factories import signed_in
 
 Auth = dict[str, str]
 
@@ -267,9 +267,7 @@ async def test_an_api_holds_at_most_max_examples(
 async def test_the_example_cap_holds_under_parallel_creates(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    async with live_app.state.database.transaction() as session:
-        admin = await create_user(session, settings, role="Administrator")
-    auth = bearer(live_app, admin)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     api = await make_api(live_client, auth, app["id"])
     room = 3
@@ -325,12 +323,8 @@ async def test_healthz_answers_while_a_slow_document_is_built(
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async with live_app.state.database.transaction() as session:
-        admin = await create_user(session, settings, role="User")
-    auth = bearer(live_app, admin)
-    async with live_app.state.database.transaction() as session:
-        writer = await create_user(session, settings, role="Developer")
-    app = await make_app(live_client, bearer(live_app, writer))
+    auth = await signed_in(live_app, settings, "User")
+    app = await make_app(live_client, await signed_in(live_app, settings, "Developer"))
     build = openapi_export.build_document
     latencies: list[float] = []
     answered_during_build: list[int] = []  # the probes answered when the build began, ended
@@ -361,9 +355,7 @@ async def test_healthz_answers_while_a_slow_document_is_built(
 async def test_healthz_answers_during_the_export_of_a_big_app(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    async with live_app.state.database.transaction() as session:
-        writer = await create_user(session, settings, role="Developer")
-    auth = bearer(live_app, writer)
+    auth = await signed_in(live_app, settings, "Developer")
     app = await make_app(live_client, auth)
     api = await make_api(live_client, auth, app["id"], request_url="/x")
     async with live_app.state.database.transaction() as session:

@@ -17,7 +17,7 @@ from apidock.config import Settings
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.groups.tree import MAX_GROUP_DEPTH
 from tests.catalog.helpers import API, make_api, make_app, make_group
-from tests.factories import bearer, create_user
+from tests.factories import signed_in
 
 Auth = dict[str, str]
 
@@ -253,9 +253,7 @@ async def _status(request: Coroutine[Any, Any, httpx.Response]) -> int:
 async def test_a_create_and_a_move_at_once_never_pass_the_bound(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    async with live_app.state.database.transaction() as session:
-        admin = await create_user(session, settings, role="Administrator")
-    auth = bearer(live_app, admin)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     async with live_app.state.database.transaction() as session:
         chain = await _chain(session, app["id"], MAX_GROUP_DEPTH - 2)

@@ -15,15 +15,9 @@ from apidock.config import Settings
 from apidock.groups.models import ROOT_PID, ApiGroup
 from apidock.logs.models import Log
 from tests.catalog.helpers import API, make_app, make_group
-from tests.factories import bearer, create_user
+from tests.factories import signed_in
 
 Auth = dict[str, str]
-
-
-async def _admin_auth(live_app: FastAPI, settings: Settings) -> Auth:
-    async with live_app.state.database.transaction() as session:
-        admin = await create_user(session, settings, role="Administrator")
-    return bearer(live_app, admin)
 
 
 async def _parents(live_app: FastAPI, app_id: int) -> dict[int, int]:
@@ -46,7 +40,7 @@ def _assert_acyclic(parents: dict[int, int]) -> None:
 async def test_eight_parallel_edits_of_one_app_leave_one_submitted_state(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
 
     async def edit(index: int) -> int:
@@ -76,7 +70,7 @@ async def test_eight_parallel_edits_of_one_app_leave_one_submitted_state(
 async def test_two_groups_moved_under_each_other_at_once_never_make_a_cycle(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     first = await make_group(live_client, auth, app["id"])
     second = await make_group(live_client, auth, app["id"])
@@ -100,7 +94,7 @@ async def test_two_groups_moved_under_each_other_at_once_never_make_a_cycle(
 async def test_a_ring_of_parallel_moves_never_closes(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _admin_auth(live_app, settings)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     ring = [await make_group(live_client, auth, app["id"]) for _ in range(4)]
 

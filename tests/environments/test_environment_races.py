@@ -12,15 +12,13 @@ from sqlalchemy import func, select
 from apidock.config import Settings
 from apidock.environments.models import Environment
 from tests.catalog.helpers import API, make_app
-from tests.factories import bearer, create_user
+from tests.factories import signed_in
 
 
 async def test_eight_environments_made_at_once_under_one_name_leave_one(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    async with live_app.state.database.transaction() as session:
-        developer = await create_user(session, settings, role="Developer")
-    auth = bearer(live_app, developer)
+    auth = await signed_in(live_app, settings, "Developer")
     app = await make_app(live_client, auth)
     url = f"{API}/apps/{app['id']}/environments"
 

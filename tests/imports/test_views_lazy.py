@@ -23,7 +23,7 @@ from apidock.apis import views_lazy
 from apidock.apis.models import Api, ApiExample, ApiResponse
 from apidock.config import Settings
 from tests.catalog.helpers import API, make_field
-from tests.factories import bearer, create_user
+from tests.factories import signed_in
 from tests.imports.test_import_http import PETSTORE, import_json
 from tests.imports.test_views_fields import USERS, fields_of, imported
 from tests.migrations.conftest import MakeEngine, make_engine, server  # noqa: F401  (fixtures)
@@ -249,16 +249,10 @@ async def test_a_list_needing_more_than_a_request_builds_answers_503_and_goes_on
     assert set((await stale_of(session, app_id)).values()) == {False}
 
 
-async def _developer(live_app: FastAPI, settings: Settings) -> Auth:
-    async with live_app.state.database.transaction() as session:
-        user = await create_user(session, settings, role="Developer")
-    return bearer(live_app, user)
-
-
 async def test_concurrent_first_reads_build_one_set_of_rows(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    auth = await _developer(live_app, settings)
+    auth = await signed_in(live_app, settings, "Developer")
     response = await import_json(live_client, auth, USERS)
     assert response.status_code == 201, response.text
     app_id = response.json()["data"]["app"]["id"]

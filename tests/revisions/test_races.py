@@ -12,15 +12,13 @@ from sqlalchemy import select
 from apidock.config import Settings
 from apidock.revisions.models import Revision
 from tests.catalog.helpers import API, make_api, make_app
-from tests.factories import bearer, create_user
+from tests.factories import signed_in
 
 
 async def test_parallel_writes_to_one_app_make_revisions_numbered_one_after_the_other(
     live_client: httpx.AsyncClient, live_app: FastAPI, settings: Settings
 ) -> None:
-    async with live_app.state.database.transaction() as session:
-        admin = await create_user(session, settings, role="Administrator")
-    auth = bearer(live_app, admin)
+    auth = await signed_in(live_app, settings, "Administrator")
     app = await make_app(live_client, auth)
     apis = [await make_api(live_client, auth, app["id"]) for _ in range(4)]
     n = len(apis) + 1  # the app's creation, then one revision an API
