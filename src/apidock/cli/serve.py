@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
@@ -55,6 +56,23 @@ _forwarded_allow_ips = click.option(
     help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For and "
     "X-Forwarded-Proto headers are trusted ('*' trusts any).",
 )
+
+
+def _server_options(settings: Settings, *, loop: str, request_lines: bool) -> dict[str, Any]:
+    """What `serve` and `mock` give uvicorn alike: the bounded protocol and its limits, proxy
+    headers, no Server header, and the request lines of apidock.http.request_log (uvicorn's
+    access log off) as LOG_FORMAT says, when `request_lines`."""
+    return {
+        "proxy_headers": True,
+        "server_header": False,
+        "access_log": False,
+        "log_config": log_config(settings.log_format, request_lines=request_lines),
+        "loop": loop,
+        "http": server.PROTOCOL,
+        "timeout_keep_alive": settings.timeout_keep_alive,
+        "limit_concurrency": settings.limit_concurrency,
+        "backlog": settings.backlog,
+    }
 
 
 @click.command()
@@ -140,17 +158,8 @@ def serve(
             workers=workers,
             reload=reload,
             reload_dirs=[str(PACKAGE_DIR)] if reload else None,
-            proxy_headers=True,
             forwarded_allow_ips=forwarded_allow_ips,
-            server_header=False,
-            # the request lines of apidock.http.request_log replace uvicorn's access log
-            access_log=False,
-            log_config=log_config(settings.log_format, request_lines=access_log),
-            loop=loop,
-            http=server.PROTOCOL,
-            timeout_keep_alive=settings.timeout_keep_alive,
-            limit_concurrency=settings.limit_concurrency,
-            backlog=settings.backlog,
+            **_server_options(settings, loop=loop, request_lines=access_log),
         )
     finally:
         if owned is not None:  # the workers are gone: so is their directory's name
@@ -225,15 +234,6 @@ def mock(app_slug: str | None, host: str, port: int, loop: str, access_log: bool
         application,
         host=host,
         port=port,
-        proxy_headers=True,
-        server_header=False,
-        # the request lines of apidock.http.request_log replace uvicorn's access log
-        access_log=False,
-        log_config=log_config(settings.log_format, request_lines=access_log),
-        loop=loop,
-        http=server.PROTOCOL,
-        timeout_keep_alive=settings.timeout_keep_alive,
-        limit_concurrency=settings.limit_concurrency,
-        backlog=settings.backlog,
         lifespan="on",
+        **_server_options(settings, loop=loop, request_lines=access_log),
     )
